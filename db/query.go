@@ -1,0 +1,102 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Q is what domain code queries through: a transaction scoped to one
+// institution, or the whole store for system tasks. SQL uses `?` placeholders.
+type Q interface {
+	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	Dialect() Dialect
+}
+
+// Tx is a transaction on the store; it implements Q.
+type Tx struct {
+	tx *sql.Tx
+	d  Dialect
+}
+
+func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, rebind(t.d, q), args...)
+}
+func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, rebind(t.d, q), args...)
+}
+func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, rebind(t.d, q), args...)
+}
+func (t *Tx) Dialect() Dialect { return t.d }
+
+// System is the tenant value that lets a transaction see every institution's
+// rows under PostgreSQL row-level security. Only commands and the sign-in
+// lookup use it; request handlers always run scoped to one institution.
+const System = "*"
+
+// Read runs fn in a read-only transaction scoped to institution (or System).
+func (d *DB) Read(ctx context.Context, institution string, fn func(*Tx) error) error {
+	return d.run(ctx, d.r, &sql.TxOptions{ReadOnly: d.Dialect == Postgres}, institution, fn)
+}
+
+// Write runs fn in a read-write transaction scoped to institution (or
+// System), committing when fn returns nil and rolling back otherwise.
+func (d *DB) Write(ctx context.Context, institution string, fn func(*Tx) error) error {
+	return d.run(ctx, d.w, nil, institution, fn)
+}
+
+func (d *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, institution string, fn func(*Tx) error) error {
+	if institution == "" {
+		return fmt.Errorf("db: transaction without an institution scope")
+	}
+	tx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	t := &Tx{tx: tx, d: d.Dialect}
+	if d.Dialect == Postgres {
+		// SET LOCAL through set_config: the scope ends with the transaction,
+		// so a pooled connection never carries one request's tenant to the next.
+		if _, err := tx.ExecContext(ctx, "SELECT set_config('vigil.institution', $1, true)", institution); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
+	if err := fn(t); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// rebind turns `?` placeholders into PostgreSQL's `$1, $2...`, leaving
+// question marks inside quoted strings alone.
+func rebind(d Dialect, q string) string {
+	if d != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	inQuote := false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+			b.WriteByte(c)
+		case c == '?' && !inQuote:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
