@@ -97,3 +97,11 @@ func VerifyPassword(encoded, pw string) bool {
 // dummyHash is verified against when the account does not exist, so that
 // an unknown username costs the same time as a wrong password (ASVS 6.3.8).
 var dummyHash, _ = HashPassword("not-a-real-password-for-timing")
+
+// UseTestHashCost lowers the argon2id memory cost so that test suites that
+// create many accounts run quickly. Hashes made with it still verify with the
+// normal code path (the parameters travel with each hash). Tests only.
+func UseTestHashCost() {
+	argonParams.memoryKiB = 1024
+	dummyHash, _ = HashPassword("not-a-real-password-for-timing")
+}

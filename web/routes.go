@@ -1,0 +1,91 @@
+package web
+
+import (
+	"net/http"
+
+	"vigil/access"
+)
+
+// route is one line of the authorization table: a method and path, and who
+// may use it. A path that is not in this table does not exist (404), and a
+// route lists its roles explicitly, so a new route is denied to everyone
+// until someone decides who may use it.
+type route struct {
+	method string
+	path   string
+	// public routes need no sign-in; roles is then empty.
+	public bool
+	// roles may use the route once signed in with both factors.
+	roles []access.Role
+	// pending allows a session still waiting for its second factor.
+	pending bool
+	// api routes answer errors in JSON rather than with pages.
+	api bool
+	// doc is the one-line summary the OpenAPI document gives an API route.
+	doc    string
+	handle func(s *Server, w http.ResponseWriter, r *http.Request)
+}
+
+var (
+	everyone = access.Roles
+	staff    = access.Staff
+	admins   = []access.Role{access.Administrator}
+	auditors = []access.Role{access.Administrator, access.Reviewer}
+)
+
+// table is Vigil's authorization table. Tests walk all of it for every role
+// and two institutions (authz_test.go).
+func table() []route {
+	return []route{
+		{method: "GET", path: "/{$}", public: true, handle: (*Server).home},
+		{method: "GET", path: "/healthz", public: true, handle: (*Server).healthz},
+		{method: "GET", path: "/readyz", public: true, handle: (*Server).readyz},
+		{method: "GET", path: "/static/", public: true, handle: (*Server).staticFiles},
+		{method: "GET", path: "/login", public: true, handle: (*Server).loginForm},
+		{method: "POST", path: "/login", public: true, handle: (*Server).loginSubmit},
+		{method: "GET", path: "/login/code", roles: everyone, pending: true, handle: (*Server).codeForm},
+		{method: "POST", path: "/login/code", roles: everyone, pending: true, handle: (*Server).codeSubmit},
+		{method: "POST", path: "/logout", roles: everyone, pending: true, handle: (*Server).logout},
+
+		{method: "GET", path: "/dashboard", roles: everyone, handle: (*Server).dashboard},
+		{method: "GET", path: "/account", roles: everyone, handle: (*Server).account},
+		{method: "POST", path: "/account/password", roles: everyone, handle: (*Server).accountPassword},
+		{method: "POST", path: "/account/totp/begin", roles: everyone, handle: (*Server).totpBegin},
+		{method: "POST", path: "/account/totp/confirm", roles: everyone, handle: (*Server).totpConfirm},
+		{method: "POST", path: "/account/totp/disable", roles: everyone, handle: (*Server).totpDisable},
+
+		{method: "GET", path: "/admin/users", roles: admins, handle: (*Server).usersPage},
+		{method: "POST", path: "/admin/users", roles: admins, handle: (*Server).usersCreate},
+		{method: "GET", path: "/admin/users/{id}", roles: admins, handle: (*Server).userPage},
+		{method: "POST", path: "/admin/users/{id}", roles: admins, handle: (*Server).userUpdate},
+
+		{method: "GET", path: "/audit", roles: auditors, handle: (*Server).auditPage},
+
+		{method: "GET", path: "/api/v1/openapi.json", public: true, api: true, doc: "This document.", handle: (*Server).openapi},
+		{method: "GET", path: "/api/v1/me", roles: everyone, api: true, doc: "The signed-in user, their clearance and the CSRF token for writes.", handle: (*Server).apiMe},
+		{method: "GET", path: "/api/v1/users", roles: admins, api: true, doc: "Users of the caller's institution.", handle: (*Server).apiUsers},
+		{method: "POST", path: "/api/v1/users", roles: admins, api: true, doc: "Create a user (username, display_name, role, partner_of, password).", handle: (*Server).apiUserCreate},
+		{method: "GET", path: "/api/v1/users/{id}", roles: admins, api: true, doc: "One user of the caller's institution.", handle: (*Server).apiUser},
+		{method: "GET", path: "/api/v1/audit", roles: auditors, api: true, doc: "Audit entries, newest first; filters action, actor, type, id, offset.", handle: (*Server).apiAudit},
+	}
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range table() {
+		mux.Handle(rt.method+" "+rt.path, s.guard(rt))
+	}
+	csrf := http.NewCrossOriginProtection()
+	return s.observe(s.headers(csrf.Handler(mux)))
+}
+
+// allowed reports whether the table lets role use the route at path; the
+// navigation uses it so that menus never offer a page that would refuse.
+func allowed(role access.Role, method, path string) bool {
+	for _, rt := range table() {
+		if rt.method == method && rt.path == path {
+			return rt.public || role.In(rt.roles...)
+		}
+	}
+	return false
+}

@@ -1,0 +1,127 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"vigil/access"
+	"vigil/audit"
+	"vigil/db"
+	"vigil/fieldcrypt"
+)
+
+// fixture is a running server with two institutions, each with one user in
+// every role.
+type fixture struct {
+	t     *testing.T
+	d     *db.DB
+	srv   *httptest.Server
+	log   *audit.Log
+	keys  *fieldcrypt.Keyring
+	inst  [2]access.Institution
+	users [2]map[access.Role]access.User
+}
+
+const testPassword = "correct horse battery staple"
+
+func newFixture(t *testing.T, d *db.DB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{t: t, d: d, log: &audit.Log{}, keys: fieldcrypt.Ephemeral()}
+	err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+		for i, name := range []string{"Office A", "Office B"} {
+			in, err := access.CreateInstitution(ctx, tx, name, "XVG")
+			if err != nil {
+				return err
+			}
+			f.inst[i] = in
+			f.users[i] = map[access.Role]access.User{}
+			for _, r := range access.Roles {
+				u, err := access.CreateUser(ctx, tx, in.ID, access.NewUser{Username: string(r) + "-" + string(rune('a'+i)),
+					DisplayName: string(r), Role: r, Password: testPassword})
+				if err != nil {
+					return err
+				}
+				f.users[i][r] = u
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{DB: d, Audit: f.log, Sealer: f.keys, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = httptest.NewServer(s)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// session starts a session for u directly (no password hashing), returning
+// the cookie token and CSRF token.
+func (f *fixture) session(u access.User) (token, csrf string) {
+	f.t.Helper()
+	var s access.Session
+	err := f.d.Write(context.Background(), u.InstitutionID, func(tx *db.Tx) error {
+		var err error
+		s, err = access.StartSession(context.Background(), tx, u, "127.0.0.1", "test", false)
+		return err
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return s.Token, s.CSRFToken
+}
+
+// do sends one request without following redirects.
+func (f *fixture) do(method, path, token string, form url.Values, header map[string]string) *http.Response {
+	f.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, f.srv.URL+path, body)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	if token != "" {
+		req.AddCookie(&http.Cookie{Name: "vigil_session", Value: token})
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return resp
+}
+
+func readBody(t *testing.T, r *http.Response) string {
+	t.Helper()
+	defer r.Body.Close()
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// browserClient follows redirects and keeps cookies, like a person would.
+func (f *fixture) browserClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar}
+}
