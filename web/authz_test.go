@@ -31,7 +31,7 @@ func TestAuthorizationTable(t *testing.T) {
 						if !strings.Contains(rt.path, "{id}") && target.name == "other" {
 							continue
 						}
-						path := concretePath(rt.path, f.users[target.inst][access.Viewer].ID)
+						path := concretePath(rt.path, f.idFor(rt.path, target.inst))
 						tok, csrf := f.session(u)
 						var form url.Values
 						if rt.method == "POST" {
@@ -48,6 +48,8 @@ func TestAuthorizationTable(t *testing.T) {
 							t.Errorf("%s %s as %s of %s (public): status %d", rt.method, path, role, f.inst[i].Name, got)
 						case !rt.public && allowed && (got == http.StatusForbidden || got == http.StatusUnauthorized || got >= 500):
 							t.Errorf("%s %s as %s of %s: status %d, want access", rt.method, path, role, f.inst[i].Name, got)
+						case !rt.public && !rt.pending && allowed && target.name == "own" && rt.method == "GET" && got != http.StatusOK:
+							t.Errorf("%s %s as %s of %s (own record): status %d, want 200", rt.method, path, role, f.inst[i].Name, got)
 						case allowed && target.name == "other" && got != http.StatusNotFound:
 							t.Errorf("%s %s as %s of %s reached the other institution's record: status %d, want 404", rt.method, path, role, f.inst[i].Name, got)
 						}
@@ -55,7 +57,7 @@ func TestAuthorizationTable(t *testing.T) {
 				}
 			}
 			// Anonymous.
-			path := concretePath(rt.path, f.users[0][access.Viewer].ID)
+			path := concretePath(rt.path, f.idFor(rt.path, 0))
 			resp := f.do(rt.method, path, "", url.Values{}, nil)
 			resp.Body.Close()
 			if !rt.public {
@@ -71,6 +73,14 @@ func TestAuthorizationTable(t *testing.T) {
 			}
 		}
 	})
+}
+
+// idFor picks the record an {id} route is tried with.
+func (f *fixture) idFor(path string, inst int) string {
+	if strings.Contains(path, "/persons/") {
+		return f.person[inst].ID
+	}
+	return f.users[inst][access.Viewer].ID
 }
 
 func concretePath(p, id string) string {

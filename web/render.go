@@ -42,6 +42,7 @@ type navItem struct {
 // authorization table lets in.
 var nav = []navItem{
 	{Key: "nav.dashboard", Href: "/dashboard"},
+	{Key: "nav.persons", Href: "/persons"},
 	{Key: "nav.users", Href: "/admin/users"},
 	{Key: "nav.audit", Href: "/audit"},
 	{Key: "nav.account", Href: "/account"},

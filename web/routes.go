@@ -27,10 +27,11 @@ type route struct {
 }
 
 var (
-	everyone = access.Roles
-	staff    = access.Staff
-	admins   = []access.Role{access.Administrator}
-	auditors = []access.Role{access.Administrator, access.Reviewer}
+	everyone    = access.Roles
+	staff       = access.Staff
+	admins      = []access.Role{access.Administrator}
+	auditors    = []access.Role{access.Administrator, access.Reviewer}
+	documenters = []access.Role{access.Administrator, access.Documenter}
 )
 
 // table is Vigil's authorization table. Tests walk all of it for every role
@@ -61,11 +62,18 @@ func table() []route {
 
 		{method: "GET", path: "/audit", roles: auditors, handle: (*Server).auditPage},
 
+		{method: "GET", path: "/persons", roles: everyone, handle: (*Server).personsPage},
+		{method: "GET", path: "/persons/new", roles: documenters, handle: (*Server).personForm},
+		{method: "POST", path: "/persons", roles: documenters, handle: (*Server).personCreate},
+		{method: "GET", path: "/persons/{id}", roles: everyone, handle: (*Server).personPage},
+
 		{method: "GET", path: "/api/v1/openapi.json", public: true, api: true, doc: "This document.", handle: (*Server).openapi},
 		{method: "GET", path: "/api/v1/me", roles: everyone, api: true, doc: "The signed-in user, their clearance and the CSRF token for writes.", handle: (*Server).apiMe},
 		{method: "GET", path: "/api/v1/users", roles: admins, api: true, doc: "Users of the caller's institution.", handle: (*Server).apiUsers},
 		{method: "POST", path: "/api/v1/users", roles: admins, api: true, doc: "Create a user (username, display_name, role, partner_of, password).", handle: (*Server).apiUserCreate},
 		{method: "GET", path: "/api/v1/users/{id}", roles: admins, api: true, doc: "One user of the caller's institution.", handle: (*Server).apiUser},
+		{method: "GET", path: "/api/v1/persons", roles: everyone, api: true, doc: "Persons the caller may see, by pseudonym (no identifying fields).", handle: (*Server).apiPersons},
+		{method: "GET", path: "/api/v1/persons/{id}", roles: everyone, api: true, doc: "One person with identifying fields when the caller's clearance covers it; the read is audited.", handle: (*Server).apiPerson},
 		{method: "GET", path: "/api/v1/audit", roles: auditors, api: true, doc: "Audit entries, newest first; filters action, actor, type, id, offset.", handle: (*Server).apiAudit},
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"vigil/access"
 	"vigil/audit"
 	"vigil/db"
+	"vigil/fieldcrypt"
 )
 
 //go:embed templates/*.html static/*
@@ -25,7 +26,7 @@ var assets embed.FS
 type Config struct {
 	DB     *db.DB
 	Audit  *audit.Log
-	Sealer access.Sealer
+	Keys   *fieldcrypt.Keyring
 	Logger *slog.Logger
 	// Secure means browsers reach the server over HTTPS (directly or through
 	// a proxy): cookies get the Secure flag and __Host- prefix, and HSTS is sent.
@@ -53,7 +54,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, db: cfg.DB, audit: cfg.Audit, log: cfg.Logger, started: time.Now()}
-	s.auth = &access.Auth{DB: cfg.DB, Sealer: cfg.Sealer, Record: s.recordAuth}
+	s.auth = &access.Auth{DB: cfg.DB, Sealer: cfg.Keys, Record: s.recordAuth}
 	pages, err := loadPages()
 	if err != nil {
 		return nil, err

@@ -15,6 +15,8 @@ import (
 	"vigil/audit"
 	"vigil/db"
 	"vigil/fieldcrypt"
+	"vigil/incident"
+	"vigil/sensitivity"
 )
 
 // fixture is a running server with two institutions, each with one user in
@@ -27,6 +29,9 @@ type fixture struct {
 	keys  *fieldcrypt.Keyring
 	inst  [2]access.Institution
 	users [2]map[access.Role]access.User
+	// person is one person per institution at partners level, so that every
+	// role may open it in its own institution.
+	person [2]incident.Person
 }
 
 const testPassword = "correct horse battery staple"
@@ -51,13 +56,19 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 				}
 				f.users[i][r] = u
 			}
+			p, err := incident.CreatePerson(ctx, tx, f.keys, in.ID, f.users[i][access.Documenter].ID, incident.Person{
+				Kind: "witness", Pseudonym: "W-" + name, Name: "Witness of " + name, Sensitivity: sensitivity.Partners})
+			if err != nil {
+				return err
+			}
+			f.person[i] = p
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{DB: d, Audit: f.log, Sealer: f.keys, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
+	s, err := New(Config{DB: d, Audit: f.log, Keys: f.keys, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

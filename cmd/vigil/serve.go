@@ -104,7 +104,7 @@ func serve(ctx context.Context, args []string) error {
 			printDemo(info)
 		}
 	}
-	srv, err := web.New(web.Config{DB: d, Audit: alog, Sealer: kr, Logger: logger, Secure: *secure, Version: version})
+	srv, err := web.New(web.Config{DB: d, Audit: alog, Keys: kr, Logger: logger, Secure: *secure, Version: version})
 	if err != nil {
 		return err
 	}
