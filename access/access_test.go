@@ -15,7 +15,9 @@ import (
 // so that a test notices when encryption was skipped.
 type plainSealer struct{}
 
-func (plainSealer) Encrypt(inst, table, id, field, p string) (string, error) { return "sealed:" + p, nil }
+func (plainSealer) Encrypt(inst, table, id, field, p string) (string, error) {
+	return "sealed:" + p, nil
+}
 func (plainSealer) Decrypt(inst, table, id, field, c string) (string, error) {
 	if len(c) < 7 || c[:7] != "sealed:" {
 		return "", errors.New("not sealed")
