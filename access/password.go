@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -96,12 +97,20 @@ func VerifyPassword(encoded, pw string) bool {
 
 // dummyHash is verified against when the account does not exist, so that
 // an unknown username costs the same time as a wrong password (ASVS 6.3.8).
-var dummyHash, _ = HashPassword("not-a-real-password-for-timing")
+// It is made on first use, not at start-up, to keep start-up fast.
+var (
+	dummyOnce sync.Once
+	dummy     string
+)
+
+func dummyHash() string {
+	dummyOnce.Do(func() { dummy, _ = HashPassword("not-a-real-password-for-timing") })
+	return dummy
+}
 
 // UseTestHashCost lowers the argon2id memory cost so that test suites that
 // create many accounts run quickly. Hashes made with it still verify with the
 // normal code path (the parameters travel with each hash). Tests only.
 func UseTestHashCost() {
 	argonParams.memoryKiB = 1024
-	dummyHash, _ = HashPassword("not-a-real-password-for-timing")
 }

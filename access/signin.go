@@ -77,7 +77,7 @@ func (a *Auth) SignIn(ctx context.Context, username, password, ip, agent string)
 		u, err := GetUserByName(ctx, tx, username)
 		switch {
 		case errors.Is(err, ErrNotFound):
-			VerifyPassword(dummyHash, password)
+			VerifyPassword(dummyHash(), password)
 			outcome = ErrBadCredentials
 		case err != nil:
 			return err
