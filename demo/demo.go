@@ -8,10 +8,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 
 	"vigil/access"
 	"vigil/audit"
 	"vigil/db"
+	"vigil/fieldcrypt"
 )
 
 // Password is the demo accounts' password. It is printed at start-up and
@@ -49,9 +51,35 @@ var staff = []struct {
 	{"partner", "Ines Oduya (Regional Network of NHRIs)", access.Partner, "Regional Network of National Human Rights Institutions"},
 }
 
-// Seed creates the demo institution and its accounts in an empty store, and
-// records each creation in the audit trail.
-func Seed(ctx context.Context, d *db.DB, log *audit.Log) (Info, error) {
+// Env is what a part's seeder gets: the demo institution, its users by
+// role, the key ring for encrypted fields, and the audit log.
+type Env struct {
+	Institution access.Institution
+	Users       map[access.Role]access.User
+	Keys        *fieldcrypt.Keyring
+	Audit       *audit.Log
+}
+
+// Seeder adds one part's demo records inside the seeding transaction.
+type Seeder struct {
+	Name  string
+	Order int // seeders run in this order; parts that link to others come later
+	Seed  func(ctx context.Context, tx *db.Tx, env Env) error
+}
+
+var seeders []Seeder
+
+// Register adds a part's seeder; call it from the part's init in this package
+// (one file per part: demo/risk.go, demo/recommend.go...).
+func Register(s Seeder) {
+	seeders = append(seeders, s)
+	sort.SliceStable(seeders, func(i, j int) bool { return seeders[i].Order < seeders[j].Order })
+}
+
+// Seed creates the demo institution, its accounts and every registered
+// part's records in an empty store, in one transaction, and records each
+// account's creation in the audit trail.
+func Seed(ctx context.Context, d *db.DB, keys *fieldcrypt.Keyring, log *audit.Log) (Info, error) {
 	var info Info
 	err := d.Write(ctx, db.System, func(tx *db.Tx) error {
 		var n int
@@ -66,6 +94,7 @@ func Seed(ctx context.Context, d *db.DB, log *audit.Log) (Info, error) {
 			return err
 		}
 		info.InstitutionID, info.Institution = in.ID, in.Name
+		env := Env{Institution: in, Users: map[access.Role]access.User{}, Keys: keys, Audit: log}
 		for _, s := range staff {
 			u, err := access.CreateUser(ctx, tx, in.ID, access.NewUser{Username: s.username, DisplayName: s.name,
 				Role: s.role, PartnerOf: s.partnerOf, Password: Password})
@@ -77,6 +106,12 @@ func Seed(ctx context.Context, d *db.DB, log *audit.Log) (Info, error) {
 				return err
 			}
 			info.Accounts = append(info.Accounts, Account{Username: s.username, Role: string(s.role)})
+			env.Users[s.role] = u
+		}
+		for _, sd := range seeders {
+			if err := sd.Seed(ctx, tx, env); err != nil {
+				return fmt.Errorf("demo %s: %w", sd.Name, err)
+			}
 		}
 		return nil
 	})

@@ -79,6 +79,17 @@ var messages = map[string]map[string]string{
 	},
 }
 
+// registerMessages adds a part's strings for one language; parts call it
+// from init so that each keeps its strings in its own file.
+func registerMessages(lang string, m map[string]string) {
+	if messages[lang] == nil {
+		messages[lang] = map[string]string{}
+	}
+	for k, v := range m {
+		messages[lang][k] = v
+	}
+}
+
 func translate(lang, key string) string {
 	if m, ok := messages[lang]; ok {
 		if s, ok := m[key]; ok {

@@ -38,14 +38,16 @@ type navItem struct {
 	Current   bool
 }
 
-// nav lists the sections in menu order; a section shows only to roles the
+// menu lists the sections in menu order: the dashboard, then each part's
+// entries, then administration. An entry shows only to roles the
 // authorization table lets in.
-var nav = []navItem{
-	{Key: "nav.dashboard", Href: "/dashboard"},
-	{Key: "nav.persons", Href: "/persons"},
-	{Key: "nav.users", Href: "/admin/users"},
-	{Key: "nav.audit", Href: "/audit"},
-	{Key: "nav.account", Href: "/account"},
+func menu() []navItem {
+	m := []navItem{{Key: "nav.dashboard", Href: "/dashboard"}}
+	for _, p := range parts {
+		m = append(m, p.nav...)
+	}
+	return append(m, navItem{Key: "nav.persons", Href: "/persons"}, navItem{Key: "nav.users", Href: "/admin/users"},
+		navItem{Key: "nav.audit", Href: "/audit"}, navItem{Key: "nav.account", Href: "/account"})
 }
 
 type pageSet struct{ t map[string]*template.Template }
@@ -91,7 +93,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		d.CSRF = c.Session.CSRFToken
 	}
 	if d.SignedIn {
-		for _, n := range nav {
+		for _, n := range menu() {
 			if allowed(c.User.Role, "GET", n.Href) {
 				n.Current = strings.HasPrefix(r.URL.Path, n.Href)
 				d.Nav = append(d.Nav, n)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"sort"
 
 	"vigil/access"
 )
@@ -34,9 +35,36 @@ var (
 	documenters = []access.Role{access.Administrator, access.Documenter}
 )
 
+// part is a section of the product that a domain contributes to the web
+// layer (risk assessment, recommendations, treaties...): its lines of the
+// authorization table and its menu entries. Each part registers itself from
+// an init function in its own file, so that parts do not edit one another's
+// code; the table is still one table, walked whole by the tests.
+type part struct {
+	name   string
+	order  int // menu position among parts
+	routes []route
+	nav    []navItem
+}
+
+var parts []part
+
+func registerPart(p part) {
+	parts = append(parts, p)
+	sort.SliceStable(parts, func(i, j int) bool { return parts[i].order < parts[j].order })
+}
+
 // table is Vigil's authorization table. Tests walk all of it for every role
 // and two institutions (authz_test.go).
 func table() []route {
+	t := coreRoutes()
+	for _, p := range parts {
+		t = append(t, p.routes...)
+	}
+	return t
+}
+
+func coreRoutes() []route {
 	return []route{
 		{method: "GET", path: "/{$}", public: true, handle: (*Server).home},
 		{method: "GET", path: "/healthz", public: true, handle: (*Server).healthz},

@@ -94,7 +94,7 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	if *withDemo {
-		info, err := demo.Seed(ctx, d, alog)
+		info, err := demo.Seed(ctx, d, kr, alog)
 		switch {
 		case errors.Is(err, demo.ErrNotEmpty):
 			logger.Info("store already holds data; demo not seeded")
@@ -171,11 +171,11 @@ func demoCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.Close()
-	_, alog, err := sec.load(sf.data)
+	kr, alog, err := sec.load(sf.data)
 	if err != nil {
 		return err
 	}
-	info, err := demo.Seed(ctx, d, alog)
+	info, err := demo.Seed(ctx, d, kr, alog)
 	if err != nil {
 		return err
 	}
