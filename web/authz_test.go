@@ -75,8 +75,18 @@ func TestAuthorizationTable(t *testing.T) {
 	})
 }
 
-// idFor picks the record an {id} route is tried with.
+// idFor picks the record an {id} route is tried with: the record a part
+// registered for the longest matching path prefix, else a user.
 func (f *fixture) idFor(path string, inst int) string {
+	best, id := "", ""
+	for pre, ids := range f.records {
+		if strings.HasPrefix(path, pre) && len(pre) > len(best) {
+			best, id = pre, ids[inst]
+		}
+	}
+	if best != "" {
+		return id
+	}
 	if strings.Contains(path, "/persons/") {
 		return f.person[inst].ID
 	}

@@ -32,14 +32,26 @@ type fixture struct {
 	// person is one person per institution at partners level, so that every
 	// role may open it in its own institution.
 	person [2]incident.Person
+	// records maps a path prefix ("/persons/") to a record of each
+	// institution that an {id} route under it is tried with.
+	records map[string][2]string
 }
+
+// fixtureRecord creates, inside the fixture's set-up transaction, one record
+// of a part for institution inst (0 or 1), readable by every role of that
+// institution (partners level), and returns the path prefix of the part's
+// {id} routes and the record's id. Parts add theirs from init in their own
+// _test.go file, so the authorization test opens real records of theirs.
+type fixtureRecord func(ctx context.Context, tx *db.Tx, f *fixture, inst int) (prefixes []string, id string, err error)
+
+var fixtureRecords []fixtureRecord
 
 const testPassword = "correct horse battery staple"
 
 func newFixture(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{t: t, d: d, log: &audit.Log{}, keys: fieldcrypt.Ephemeral()}
+	f := &fixture{t: t, d: d, log: &audit.Log{}, keys: fieldcrypt.Ephemeral(), records: map[string][2]string{}}
 	err := d.Write(ctx, db.System, func(tx *db.Tx) error {
 		for i, name := range []string{"Office A", "Office B"} {
 			in, err := access.CreateInstitution(ctx, tx, name, "XVG")
@@ -62,6 +74,19 @@ func newFixture(t *testing.T, d *db.DB) *fixture {
 				return err
 			}
 			f.person[i] = p
+		}
+		for _, fr := range fixtureRecords {
+			for i := range f.inst {
+				prefixes, id, err := fr(ctx, tx, f, i)
+				if err != nil {
+					return err
+				}
+				for _, pre := range prefixes {
+					ids := f.records[pre]
+					ids[i] = id
+					f.records[pre] = ids
+				}
+			}
 		}
 		return nil
 	})
