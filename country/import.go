@@ -1,0 +1,170 @@
+package country
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"vigil/db"
+	"vigil/importer"
+)
+
+func init() {
+	importer.Register(importer.Kind{Name: "countries",
+		Summary: "country list: a directory (or files) with iso3166_m49_all.csv (name, alpha-2, alpha-3, country-code, region...) and country_aliases.csv",
+		Run:     Import})
+}
+
+// Import loads the country list and aliases. Given a directory, it reads
+// iso3166_m49_all.csv and, when present, country_aliases.csv from it. The
+// whole import is one transaction: a failure leaves the store as it was.
+func Import(ctx context.Context, d *db.DB, files []string, p *importer.Progress) (importer.Result, error) {
+	var list, aliases []string
+	for _, f := range files {
+		st, err := os.Stat(f)
+		if err != nil {
+			return importer.Result{}, err
+		}
+		if st.IsDir() {
+			list = append(list, filepath.Join(f, "iso3166_m49_all.csv"))
+			if _, err := os.Stat(filepath.Join(f, "country_aliases.csv")); err == nil {
+				aliases = append(aliases, filepath.Join(f, "country_aliases.csv"))
+			}
+			continue
+		}
+		if strings.Contains(filepath.Base(f), "alias") {
+			aliases = append(aliases, f)
+		} else {
+			list = append(list, f)
+		}
+	}
+	res := importer.Result{Errors: []importer.RowError{}}
+	err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+		for _, f := range list {
+			if err := importList(ctx, tx, f, &res, p); err != nil {
+				return err
+			}
+		}
+		for _, f := range aliases {
+			if err := importAliases(ctx, tx, f, &res, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return res, err
+}
+
+// readCSV reads a file with a header row and calls fn with each row as a
+// map from column name, and its 1-based line number counting the header.
+func readCSV(path string, required []string, fn func(row int, rec map[string]string) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	header, err := r.Read()
+	if err != nil {
+		return fmt.Errorf("%s: no header row: %w", path, err)
+	}
+	idx := map[string]int{}
+	for i, h := range header {
+		idx[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+	}
+	for _, c := range required {
+		if _, ok := idx[c]; !ok {
+			return fmt.Errorf("%s: column %q is missing (have %s)", path, c, strings.Join(header, ", "))
+		}
+	}
+	for row := 2; ; row++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		m := make(map[string]string, len(idx))
+		for k, i := range idx {
+			if i < len(rec) {
+				m[k] = strings.TrimSpace(rec[i])
+			}
+		}
+		if err := fn(row, m); err != nil {
+			return err
+		}
+	}
+}
+
+func count(res *importer.Result, outcome string) {
+	switch outcome {
+	case "inserted":
+		res.Inserted++
+	case "updated":
+		res.Updated++
+	default:
+		res.Unchanged++
+	}
+}
+
+func validCode(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for _, c := range s {
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+func importList(ctx context.Context, tx *db.Tx, path string, res *importer.Result, p *importer.Progress) error {
+	return readCSV(path, []string{"name", "alpha-3"}, func(row int, m map[string]string) error {
+		p.Add(1)
+		c := Country{Code: m["alpha-3"], Alpha2: m["alpha-2"], Name: m["name"], M49: m["country-code"], Region: m["region"], SubRegion: m["sub-region"]}
+		switch {
+		case !validCode(c.Code):
+			res.Rejected++
+			res.Errors = append(res.Errors, importer.RowError{Row: row, Field: "alpha-3", Message: fmt.Sprintf("%q is not three capital letters", c.Code)})
+			return nil
+		case c.Name == "":
+			res.Rejected++
+			res.Errors = append(res.Errors, importer.RowError{Row: row, Field: "name", Message: "empty"})
+			return nil
+		}
+		out, err := Upsert(ctx, tx, c)
+		count(res, out)
+		return err
+	})
+}
+
+func importAliases(ctx context.Context, tx *db.Tx, path string, res *importer.Result, p *importer.Progress) error {
+	return readCSV(path, []string{"name_in_source", "alpha3"}, func(row int, m map[string]string) error {
+		p.Add(1)
+		if m["alpha3"] == "" {
+			res.Rejected++
+			res.Errors = append(res.Errors, importer.RowError{Row: row, Field: "alpha3",
+				Message: fmt.Sprintf("%q has no current code (%s)", m["name_in_source"], m["note"])})
+			return nil
+		}
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM countries WHERE code = ?", m["alpha3"]).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			res.Rejected++
+			res.Errors = append(res.Errors, importer.RowError{Row: row, Field: "alpha3", Message: fmt.Sprintf("%q is not in the country list", m["alpha3"])})
+			return nil
+		}
+		out, err := AddAlias(ctx, tx, m["name_in_source"], m["alpha3"], m["source"])
+		count(res, out)
+		return err
+	})
+}
