@@ -62,3 +62,12 @@ func TestBadURL(t *testing.T) {
 		t.Fatal("unreachable PostgreSQL accepted")
 	}
 }
+
+func TestSplitStatementsKeepsBodiesWhole(t *testing.T) {
+	body := "CREATE TABLE a (x TEXT);\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n  INSERT INTO b VALUES (1);\n  INSERT INTO b VALUES (2);\nEND;\n" +
+		"CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$\n  SELECT 1;\n$$;\nCREATE INDEX i ON a(x);\n"
+	got := db.SplitStatementsForTest(body)
+	if len(got) != 4 {
+		t.Fatalf("got %d statements: %q", len(got), got)
+	}
+}

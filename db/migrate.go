@@ -131,8 +131,8 @@ var blobWord = regexp.MustCompile(`\bBLOB\b`)
 func pgTypes(s string) string { return blobWord.ReplaceAllString(s, "BYTEA") }
 
 // splitStatements splits a migration on semicolons at line ends. Statements
-// that need inner semicolons (PL/pgSQL bodies) wrap them in $$ quotes, which
-// this respects.
+// that need inner semicolons are kept whole: PL/pgSQL bodies wrapped in $$
+// quotes, and SQLite triggers, which end at a line reading "END;".
 func splitStatements(body string) []string {
 	var out []string
 	var cur strings.Builder
@@ -146,6 +146,10 @@ func splitStatements(body string) []string {
 			inDollar = !inDollar
 		}
 		cur.WriteString(line)
+		inTrigger := strings.HasPrefix(strings.ToUpper(strings.TrimSpace(cur.String())), "CREATE TRIGGER")
+		if inTrigger && !strings.EqualFold(trimmed, "END;") {
+			continue
+		}
 		if !inDollar && strings.HasSuffix(trimmed, ";") {
 			if s := strings.TrimSpace(cur.String()); s != "" {
 				out = append(out, s)

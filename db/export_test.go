@@ -1,0 +1,4 @@
+package db
+
+// SplitStatementsForTest exposes splitStatements to the external test package.
+var SplitStatementsForTest = splitStatements
