@@ -34,11 +34,14 @@ func (f *CVFit) Risk(x []float64) float64 {
 // Probabilities are clipped like cv.glmnet does before taking logs.
 const cvProbMin = 1e-5
 
-// FitCV does what cv.glmnet does with its defaults: fit the path on all rows,
-// refit it on each fold's complement with the same lambdas, score the held
-// out rows at every lambda, average the binomial deviance (each fold weighted
-// by its size), and take the largest lambda with the smallest mean. foldID
-// holds 1..K for every row. workers > 1 fits folds concurrently.
+// FitCV does what cv.glmnet (glmnet 4.1) does with its defaults: fit the path
+// on all rows; fit each fold's complement along its own automatic path (as
+// cv.glmnet does: the fold fits do not reuse the full path's lambdas); score
+// the held-out rows at every lambda of the full path, interpolating each
+// fold's coefficients linearly in lambda the way predict.glmnet does; average
+// the binomial deviance (each fold weighted by its size); and take the
+// largest lambda with the smallest mean. foldID holds 1..K for every row.
+// workers > 1 fits folds concurrently.
 func FitCV(x Matrix, y []float64, foldID []int, opt PathOptions, workers int) (*CVFit, error) {
 	full, err := FitPath(x, y, opt)
 	if err != nil {
@@ -55,7 +58,6 @@ func FitCV(x Matrix, y []float64, foldID []int, opt PathOptions, workers int) (*
 	}
 	nl := len(full.Lambda)
 	foldOpt := opt
-	foldOpt.Lambdas = full.Lambda
 	// dev[k][l]: mean deviance of fold k+1's held-out rows at lambda l.
 	dev := make([][]float64, nf)
 	size := make([]float64, nf)
@@ -88,16 +90,17 @@ func FitCV(x Matrix, y []float64, foldID []int, opt PathOptions, workers int) (*
 			d := make([]float64, nl)
 			row := make([]float64, len(x.Cols))
 			for l := 0; l < nl; l++ {
-				s := l
-				if s >= len(p.Lambda) {
-					s = len(p.Lambda) - 1
-				}
+				a0, beta := p.At(full.Lambda[l])
 				sum := 0.0
 				for _, i := range outIdx {
 					for j, c := range x.Cols {
 						row[j] = c[i]
 					}
-					pr := 1 / (1 + math.Exp(-p.Link(s, row)))
+					link := a0
+					for j, b := range beta {
+						link += b * row[j]
+					}
+					pr := 1 / (1 + math.Exp(-link))
 					pr = math.Min(math.Max(pr, cvProbMin), 1-cvProbMin)
 					if y[i] > 0 {
 						sum += -2 * math.Log(pr)
@@ -169,4 +172,79 @@ func pick(v []float64, idx []int) []float64 {
 		out[i] = v[k]
 	}
 	return out
+}
+
+// At returns the intercept and coefficients at lambda s, interpolating
+// linearly between the two nearest lambdas of the path (and holding the end
+// values beyond it), with the arithmetic of glmnet's lambda.interp so that
+// cross-validation matches cv.glmnet.
+func (p *Path) At(s float64) (float64, []float64) {
+	k := len(p.Lambda)
+	if k == 1 {
+		return p.Intercept[0], p.Beta[0]
+	}
+	first, last := p.Lambda[0], p.Lambda[k-1]
+	// Normalise the path to [0, 1] (0 = first, 1 = last lambda).
+	norm := make([]float64, k)
+	for i, l := range p.Lambda {
+		norm[i] = (first - l) / (first - last)
+	}
+	f := (first - s) / (first - last)
+	f = math.Max(f, minOf(norm))
+	f = math.Min(f, maxOf(norm))
+	coord := approx(norm, f) // 1-based fractional position on the path
+	left, right := int(math.Floor(coord))-1, int(math.Ceil(coord))-1
+	frac := (f - norm[right]) / (norm[left] - norm[right])
+	if left == right || math.Abs(norm[left]-norm[right]) < 2.220446049250313e-16 {
+		frac = 1
+	}
+	a0 := p.Intercept[left]*frac + p.Intercept[right]*(1-frac)
+	beta := make([]float64, len(p.Beta[left]))
+	for j := range beta {
+		beta[j] = p.Beta[left][j]*frac + p.Beta[right][j]*(1-frac)
+	}
+	return a0, beta
+}
+
+// approx interpolates the positions 1..len(x) linearly at v, with the
+// bisection and end rules of R's approx().
+func approx(x []float64, v float64) float64 {
+	i, j := 0, len(x)-1
+	if v < x[i] {
+		return 1
+	}
+	if v > x[j] {
+		return float64(j + 1)
+	}
+	for i < j-1 {
+		ij := (i + j) / 2
+		if v < x[ij] {
+			j = ij
+		} else {
+			i = ij
+		}
+	}
+	if v == x[j] {
+		return float64(j + 1)
+	}
+	if v == x[i] {
+		return float64(i + 1)
+	}
+	return float64(i+1) + float64(j-i)*((v-x[i])/(x[j]-x[i]))
+}
+
+func minOf(v []float64) float64 {
+	m := v[0]
+	for _, x := range v {
+		m = math.Min(m, x)
+	}
+	return m
+}
+
+func maxOf(v []float64) float64 {
+	m := v[0]
+	for _, x := range v {
+		m = math.Max(m, x)
+	}
+	return m
 }

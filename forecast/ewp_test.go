@@ -129,3 +129,78 @@ func TestEWPFitsMatchReference(t *testing.T) {
 	}
 	t.Logf("largest coefficient difference from glmnet over the fits: %.3g", worst)
 }
+
+func ewpBacktest(t testing.TB) *Backtest {
+	d, folds, _ := loadEWP(t)
+	if ewpCache.bt == nil {
+		bt, err := RunBacktest(d, EWPModel, FitOptions{Folds: folds}, BacktestOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ewpCache.bt = bt
+	}
+	return ewpCache.bt
+}
+
+// TestEWPBacktestMatchesPublished runs the whole back-test (31 fits) and
+// compares every risk with the EWP's published back-test file, then the
+// headline figures: AUC 0.825 and 27 of 39 onsets in the top 30.
+func TestEWPBacktestMatchesPublished(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the whole back-test takes a while; run without -short")
+	}
+	_, _, dir := loadEWP(t)
+	bt := ewpBacktest(t)
+	col, foos := readCSV(t, filepath.Join(dir, "FOOSforecasts_3Sep2025.csv"))
+	type key struct {
+		name string
+		year int
+	}
+	got := map[key]BacktestRow{}
+	for _, r := range bt.Rows {
+		got[key{r.Name, r.Year}] = r
+	}
+	if len(bt.Rows) != len(foos) {
+		t.Errorf("back-test has %d country-years, the published file %d", len(bt.Rows), len(foos))
+	}
+	worst, compared := 0.0, 0
+	for _, r := range foos {
+		k := key{r[col["ewp_name"]], int(num(t, r[col["year"]]))}
+		g, ok := got[k]
+		if !ok {
+			t.Errorf("%v missing from the back-test", k)
+			continue
+		}
+		for _, c := range []struct {
+			name string
+			mine float64
+		}{{"risk_prev", g.RiskPrev}, {"risk_two_years_prior", g.RiskTwo}, {"maxrisk2", g.MaxRisk}} {
+			want := num(t, r[col[c.name]])
+			if math.IsNaN(want) != math.IsNaN(c.mine) {
+				t.Errorf("%v %s: got %v, published %v", k, c.name, c.mine, want)
+				continue
+			}
+			if math.IsNaN(want) {
+				continue
+			}
+			compared++
+			diff := math.Abs(want - c.mine)
+			worst = math.Max(worst, diff)
+			if diff > 1e-4 {
+				t.Errorf("%v %s: got %.6f, published %.6f", k, c.name, c.mine, want)
+			}
+		}
+		if mr := r[col["minrank2"]]; mr != "NA" && int(num(t, mr)) != g.MinRank {
+			t.Errorf("%v minrank2: got %d, published %s", k, g.MinRank, mr)
+		}
+	}
+	t.Logf("compared %d published risks; largest difference %.3g", compared, worst)
+	m := bt.Metrics
+	t.Logf("AUC %.4f, %d/%d onsets in the top 30, %.1f false alarms per onset above %.0f%%", m.AUC, m.OnsetsInTop30, m.Onsets, m.FalseAlarmsPerOnset, m.Threshold*100)
+	if math.Round(m.AUC*1000)/1000 != 0.825 {
+		t.Errorf("AUC %.4f, want 0.825", m.AUC)
+	}
+	if m.Onsets != 39 || m.OnsetsInTop30 != 27 {
+		t.Errorf("onsets in top 30: %d/%d, want 27/39", m.OnsetsInTop30, m.Onsets)
+	}
+}
