@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"time"
+
+	"vigil/forecast"
+)
+
+func init() {
+	register(command{"forecast", "statistical early warning: fit, backtest, models", runForecast})
+}
+
+const forecastUsage = `Usage: vigil forecast SUBCOMMAND [flags]
+
+Subcommands:
+  fit       train on the rows up to a last training year and score the year two later
+  backtest  run the Early Warning Project's year-by-year back-test and print its figures
+  models    list the models the back-test can judge
+
+Run 'vigil forecast SUBCOMMAND --help' for its flags.`
+
+func runForecast(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, forecastUsage)
+		return usagef("missing subcommand: fit, backtest or models")
+	}
+	switch args[0] {
+	case "fit":
+		return forecastFit(args[1:])
+	case "backtest":
+		return forecastBacktest(args[1:])
+	case "models":
+		return forecastModels(args[1:])
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(os.Stderr, forecastUsage)
+		return flag.ErrHelp
+	}
+	return usagef("unknown subcommand %q: want fit, backtest or models", args[0])
+}
+
+// forecastInputs are the flags fit and backtest share.
+type forecastInputs struct {
+	data, folds, model string
+	seed               uint64
+}
+
+func addForecastInputs(fs *flag.FlagSet) *forecastInputs {
+	in := &forecastInputs{}
+	fs.StringVar(&in.data, "data", "", "country-year CSV in the Early Warning Project layout (required)")
+	fs.StringVar(&in.folds, "folds", "", "CSV of cross-validation folds: lasttrainyear,ewp_name,year,foldid (default: folds drawn with --seed)")
+	fs.StringVar(&in.model, "model", "ewp", "model to run (see 'vigil forecast models')")
+	fs.Uint64Var(&in.seed, "seed", 90035, "seed for the folds when --folds is not given")
+	return in
+}
+
+func (in *forecastInputs) load() (*forecast.Dataset, forecast.Model, forecast.FitOptions, error) {
+	var opt forecast.FitOptions
+	if in.data == "" {
+		return nil, forecast.Model{}, opt, usagef("--data is required")
+	}
+	m, ok := forecast.ModelByName(in.model)
+	if !ok {
+		return nil, m, opt, usagef("unknown model %q (see 'vigil forecast models')", in.model)
+	}
+	d, err := forecast.LoadFile(in.data)
+	if err != nil {
+		return nil, m, opt, err
+	}
+	opt.Seed = in.seed
+	if in.folds != "" {
+		if opt.Folds, err = forecast.LoadFoldsFile(in.folds); err != nil {
+			return nil, m, opt, err
+		}
+	}
+	return d, m, opt, nil
+}
+
+// jsonFloat keeps NaN and infinities out of JSON (they are not numbers there).
+func jsonFloat(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
+}
+
+func forecastFit(args []string) error {
+	fs := newFlags("forecast fit", "forecast fit --data FILE --last-train-year L [--folds FILE] [--model NAME] [--seed N] [--out FILE] [--json]")
+	in := addForecastInputs(fs)
+	last := fs.Int("last-train-year", 0, "last year whose rows train the model; the rows of the year two later are scored (required)")
+	out := fs.String("out", "", "write ewp_name,risk,rank to this file (default: standard output)")
+	asJSON := fs.Bool("json", false, "print one JSON object on standard output")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *last == 0 {
+		return usagef("--last-train-year is required")
+	}
+	d, m, opt, err := in.load()
+	if err != nil {
+		return err
+	}
+	opt.Workers = 2
+	scores, err := forecast.Forecast(d, *last, m, opt)
+	if err != nil {
+		return err
+	}
+	if len(scores) == 0 {
+		return fmt.Errorf("no complete rows for year %d to score", *last+2)
+	}
+	if *out != "" || !*asJSON {
+		var w io.Writer = os.Stdout
+		if *out != "" {
+			f, err := os.Create(*out)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			w = f
+		}
+		if err := writeScores(w, scores); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		type js struct {
+			Name string  `json:"ewp_name"`
+			Risk float64 `json:"risk"`
+			Rank int     `json:"rank"`
+		}
+		res := struct {
+			Model         string `json:"model"`
+			LastTrainYear int    `json:"last_train_year"`
+			ScoredYear    int    `json:"scored_year"`
+			TrainingRows  int    `json:"training_rows"`
+			Out           string `json:"out,omitempty"`
+			Scores        []js   `json:"scores,omitempty"`
+		}{Model: m.Name, LastTrainYear: *last, ScoredYear: *last + 2, TrainingRows: len(d.TrainingRows(*last)), Out: *out}
+		if *out == "" {
+			for _, s := range scores {
+				res.Scores = append(res.Scores, js{s.Name, s.Risk, s.Rank})
+			}
+		}
+		return json.NewEncoder(os.Stdout).Encode(res)
+	}
+	return nil
+}
+
+func writeScores(w io.Writer, scores []forecast.Score) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"ewp_name", "risk", "rank"})
+	for _, s := range scores {
+		cw.Write([]string{s.Name, strconv.FormatFloat(s.Risk, 'g', 17, 64), strconv.Itoa(s.Rank)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func forecastBacktest(args []string) error {
+	fs := newFlags("forecast backtest", "forecast backtest --data FILE [--folds FILE] [--model NAME] [--seed N] [--threshold T] --out FILE [--json]")
+	in := addForecastInputs(fs)
+	out := fs.String("out", "", "write the back-test, one row per country-year, to this CSV file (required)")
+	threshold := fs.Float64("threshold", 0.04, "risk above which a forecast counts as an alarm, for false alarms per onset")
+	first := fs.Int("first-year", 1991, "first last-training-year of the back-test")
+	lastL := fs.Int("last-year", 2021, "last last-training-year of the back-test")
+	asJSON := fs.Bool("json", false, "print the figures as one JSON object on standard output")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usagef("--out is required")
+	}
+	if *first > *lastL {
+		return usagef("--first-year %d is after --last-year %d", *first, *lastL)
+	}
+	d, m, opt, err := in.load()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	bt, err := forecast.RunBacktest(d, m, opt, forecast.BacktestOptions{FirstL: *first, LastL: *lastL, Threshold: *threshold})
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	if err := writeBacktest(f, bt); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	mt := bt.Metrics
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(map[string]any{
+			"model":                  mt.Model,
+			"auc":                    jsonFloat(mt.AUC),
+			"onsets":                 mt.Onsets,
+			"onsets_in_top30":        mt.OnsetsInTop30,
+			"threshold":              mt.Threshold,
+			"false_alarms_per_onset": jsonFloat(mt.FalseAlarmsPerOnset),
+		})
+	}
+	fmt.Printf("model %s: %d fits (last training years %d-%d) in %s\n", mt.Model, *lastL-*first+1, *first, *lastL, elapsed.Round(time.Millisecond))
+	fmt.Printf("AUC %.4f; %d of %d onsets in the top 30; %.1f false alarms per onset above %g\n", mt.AUC, mt.OnsetsInTop30, mt.Onsets, mt.FalseAlarmsPerOnset, mt.Threshold)
+	fmt.Printf("wrote %s\n", *out)
+	return nil
+}
+
+func writeBacktest(w io.Writer, bt *forecast.Backtest) error {
+	f := func(v float64) string {
+		if math.IsNaN(v) {
+			return "NA"
+		}
+		return strconv.FormatFloat(v, 'g', 17, 64)
+	}
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"year", "ewp_name", "mk_onset", "risk_prev", "risk_two_years_prior", "maxrisk2", "minrank2"})
+	for _, r := range bt.Rows {
+		rank := "NA"
+		if r.MinRank > 0 {
+			rank = strconv.Itoa(r.MinRank)
+		}
+		cw.Write([]string{strconv.Itoa(r.Year), r.Name, f(r.Onset), f(r.RiskPrev), f(r.RiskTwo), f(r.MaxRisk), rank})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func forecastModels(args []string) error {
+	fs := newFlags("forecast models", "forecast models [--json]")
+	asJSON := fs.Bool("json", false, "print the list as one JSON object")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	type js struct {
+		Name        string `json:"name"`
+		Description string `json:"description"`
+	}
+	var list []js
+	for _, m := range forecast.Models() {
+		list = append(list, js{m.Name, m.Description})
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(map[string]any{"models": list})
+	}
+	for _, m := range list {
+		fmt.Printf("%-10s %s\n", m.Name, m.Description)
+	}
+	return nil
+}
