@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -31,14 +32,17 @@ const (
 	Postgres Dialect = "postgres"
 )
 
-// DB is an open store. On SQLite it holds two pools: a single-connection
-// writer (so writers queue in Go instead of failing with SQLITE_BUSY) and a
-// reader pool that WAL lets run beside it. On PostgreSQL both are one pool.
+// DB is an open store. On SQLite it holds two pools: a writer whose
+// transactions run one at a time (so writers queue in Go instead of failing
+// with SQLITE_BUSY) and a reader pool that WAL lets run beside it. On
+// PostgreSQL both are one pool.
 type DB struct {
 	Dialect Dialect
 	URL     string // as given, for messages; never logged with a password
 	w       *sql.DB
 	r       *sql.DB
+	cache   *stmtCache
+	wmu     sync.Mutex // serialises SQLite write transactions in Go
 }
 
 // Open connects to url, which is "sqlite:PATH" (or a bare path ending in .db)
@@ -77,7 +81,10 @@ func openSQLite(ctx context.Context, path, rawURL string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.SetMaxOpenConns(1)
+	// Two connections, but one write transaction at a time (wmu): the
+	// second lets statements be prepared for the cache while a
+	// transaction holds the first.
+	w.SetMaxOpenConns(2)
 	w.SetConnMaxIdleTime(0)
 	r, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
@@ -85,7 +92,7 @@ func openSQLite(ctx context.Context, path, rawURL string) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(8)
-	d := &DB{Dialect: SQLite, URL: rawURL, w: w, r: r}
+	d := &DB{Dialect: SQLite, URL: rawURL, w: w, r: r, cache: &stmtCache{pool: w, m: map[string]*sql.Stmt{}}}
 	if err := d.ping(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)

@@ -126,9 +126,17 @@ func (d *DB) Migrate(ctx context.Context) (applied int, err error) {
 	return applied, nil
 }
 
-var blobWord = regexp.MustCompile(`\bBLOB\b`)
+var (
+	blobWord     = regexp.MustCompile(`\bBLOB\b`)
+	withoutRowID = regexp.MustCompile(`\)\s*WITHOUT ROWID\s*;`)
+)
 
-func pgTypes(s string) string { return blobWord.ReplaceAllString(s, "BYTEA") }
+// pgTypes rewrites the few words of the shared SQL that PostgreSQL spells
+// differently: BLOB is BYTEA, and SQLite's WITHOUT ROWID storage hint has no
+// PostgreSQL counterpart (its tables are heaps either way).
+func pgTypes(s string) string {
+	return withoutRowID.ReplaceAllString(blobWord.ReplaceAllString(s, "BYTEA"), ");")
+}
 
 // splitStatements splits a migration on semicolons at line ends. Statements
 // that need inner semicolons are kept whole: PL/pgSQL bodies wrapped in $$

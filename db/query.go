@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Q is what domain code queries through: a transaction scoped to one
@@ -21,16 +22,70 @@ type Q interface {
 type Tx struct {
 	tx *sql.Tx
 	d  Dialect
+	// cache, when set, holds statements prepared once on SQLite's single
+	// writer connection. Parsing SQL is a large share of a small write with
+	// the pure-Go driver; reusing prepared statements roughly halves it.
+	cache *stmtCache
+}
+
+// stmtCache maps SQL text to a statement prepared on the writer pool.
+type stmtCache struct {
+	pool *sql.DB
+	mu   sync.Mutex
+	m    map[string]*sql.Stmt
+}
+
+func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[q]; ok {
+		return st, nil
+	}
+	if len(c.m) > 500 { // SQL built at run time (filters) must not grow it without end
+		for k, st := range c.m {
+			st.Close()
+			delete(c.m, k)
+		}
+	}
+	st, err := c.pool.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c.m[q] = st
+	return st, nil
+}
+
+func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if t.cache == nil {
+		return nil
+	}
+	st, err := t.cache.get(ctx, q)
+	if err != nil {
+		return nil // let the plain path report the error
+	}
+	return t.tx.StmtContext(ctx, st)
 }
 
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, rebind(t.d, q), args...)
+	q = rebind(t.d, q)
+	if st := t.stmt(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, q, args...)
 }
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, rebind(t.d, q), args...)
+	q = rebind(t.d, q)
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, q, args...)
 }
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, rebind(t.d, q), args...)
+	q = rebind(t.d, q)
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, q, args...)
 }
 func (t *Tx) Dialect() Dialect { return t.d }
 
@@ -54,11 +109,18 @@ func (d *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, institu
 	if institution == "" {
 		return fmt.Errorf("db: transaction without an institution scope")
 	}
+	if pool == d.w && d.Dialect == SQLite {
+		d.wmu.Lock()
+		defer d.wmu.Unlock()
+	}
 	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
 	t := &Tx{tx: tx, d: d.Dialect}
+	if pool == d.w && d.Dialect == SQLite {
+		t.cache = d.cache
+	}
 	if d.Dialect == Postgres {
 		// SET LOCAL through set_config: the scope ends with the transaction,
 		// so a pooled connection never carries one request's tenant to the next.

@@ -49,9 +49,12 @@ CREATE TABLE login_throttle (
     locked_until  TEXT NOT NULL DEFAULT ''
 );
 
--- Append-only audit trail, one hash chain per institution. hash =
--- SHA-256(prev_hash | seq | fields); audit_heads holds each chain's last link
--- so that removing the newest entries is caught too.
+-- Append-only audit trail, one hash chain per institution (the hash covers
+-- the previous hash and every field; audit/hash.go gives the encoding);
+-- audit_heads holds each chain's last link so that removing the newest
+-- entries is caught too. WITHOUT ROWID (SQLite only; dropped on PostgreSQL)
+-- stores rows in their primary-key order with no second index, which saves
+-- page writes on every audited change.
 CREATE TABLE audit_log (
     institution_id TEXT NOT NULL,
     seq            BIGINT NOT NULL,
@@ -66,14 +69,14 @@ CREATE TABLE audit_log (
     prev_hash      TEXT NOT NULL,
     hash           TEXT NOT NULL,
     PRIMARY KEY (institution_id, seq)
-);
+) WITHOUT ROWID;
 CREATE INDEX audit_log_object ON audit_log(institution_id, object_type, object_id);
 
 CREATE TABLE audit_heads (
     institution_id TEXT PRIMARY KEY,
     seq            BIGINT NOT NULL,
     hash           TEXT NOT NULL
-);
+) WITHOUT ROWID;
 
 -- Signed checkpoints: an ed25519 signature over (institution, seq, hash) at
 -- intervals, so that a rewrite of the whole chain is caught as well.
