@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"vigil/access"
+	"vigil/audit"
 	"vigil/db"
 	"vigil/importer"
 )
@@ -55,7 +57,11 @@ func Import(ctx context.Context, d *db.DB, files []string, p *importer.Progress)
 				return err
 			}
 		}
-		return nil
+		// The list is shared by every institution: its changes go to the
+		// instance's own audit chain.
+		env := importer.EnvFrom(ctx)
+		return env.Audit.Append(ctx, tx, audit.Entry{Institution: access.SystemChain, ActorName: env.Actor, Action: "countries.import",
+			ObjectType: "countries", Detail: fmt.Sprintf("inserted=%d updated=%d unchanged=%d rejected=%d", res.Inserted, res.Updated, res.Unchanged, res.Rejected)})
 	})
 	return res, err
 }

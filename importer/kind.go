@@ -13,7 +13,9 @@ import (
 type Kind struct {
 	Name    string // the word after "vigil import"
 	Summary string // one line for "vigil import --help"; say which file format
-	// Run imports files into d. It returns what it did even when it also
+	// Run imports files into d; ctx carries an Env (EnvFrom) with the
+	// institution, the actor, the audit log and the key ring. It returns
+	// what it did even when it also
 	// returns an error, so the counts say what was committed before the
 	// failure. Rows it rejects go in the Result, not in the error.
 	Run func(ctx context.Context, d *db.DB, files []string, p *Progress) (Result, error)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 
+	"vigil/access"
+	"vigil/db"
 	"vigil/importer"
 )
 
@@ -18,12 +20,14 @@ func init() {
 }
 
 func runImport(ctx context.Context, args []string) error {
-	fs := newFlags("import", "import KIND [--db URL] [--data DIR] [--json] FILE...")
+	fs := newFlags("import", "import KIND [--db URL] [--data DIR] [--institution ID] [--json] FILE...")
 	sf := addStoreFlags(fs)
+	sec := addSecretFlags(fs)
+	instFlag := fs.String("institution", "", "institution whose records the import writes (default: the only one in the store)")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object on standard output")
 	fs.Usage = func() {
 		out := fs.Output()
-		fmt.Fprint(out, "Usage: vigil import KIND [--db URL] [--data DIR] [--json] FILE...\n\nKinds:\n")
+		fmt.Fprint(out, "Usage: vigil import KIND [--db URL] [--data DIR] [--institution ID] [--json] FILE...\n\nKinds:\n")
 		kinds := importer.Kinds()
 		if len(kinds) == 0 {
 			fmt.Fprintln(out, "  (none in this build)")
@@ -64,8 +68,8 @@ func runImport(ctx context.Context, args []string) error {
 			return usagef("%s: flags go before the files", f)
 		case err != nil:
 			return usagef("%v", err)
-		case !fi.Mode().IsRegular():
-			return usagef("%s is not a regular file", f)
+		case !fi.Mode().IsRegular() && !fi.IsDir():
+			return usagef("%s is neither a file nor a directory", f)
 		}
 	}
 
@@ -74,8 +78,12 @@ func runImport(ctx context.Context, args []string) error {
 		return importFailed(importer.Result{}, err, *asJSON)
 	}
 	defer d.Close()
+	env, err := importEnv(ctx, d, sf.data, sec, *instFlag)
+	if err != nil {
+		return importFailed(importer.Result{}, err, *asJSON)
+	}
 	p := importer.NewProgress("import " + name)
-	res, err := kind.Run(ctx, d, files, p)
+	res, err := kind.Run(importer.WithEnv(ctx, env), d, files, p)
 	p.Done()
 	if err != nil {
 		return importFailed(res, err, *asJSON)
@@ -98,6 +106,35 @@ func importFailed(res importer.Result, err error, asJSON bool) error {
 		return rerr
 	}
 	return err
+}
+
+// importEnv picks the institution (the flag, or the only one in the store)
+// and loads the keys an import may need.
+func importEnv(ctx context.Context, d *db.DB, dataDir string, sec *secrets, inst string) (importer.Env, error) {
+	kr, alog, err := sec.load(dataDir)
+	if err != nil {
+		return importer.Env{}, err
+	}
+	env := importer.Env{Actor: "vigil cli (" + osUser() + ")", Audit: alog, Keys: kr, Institution: inst}
+	err = d.Read(ctx, db.System, func(tx *db.Tx) error {
+		ins, err := access.ListInstitutions(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if inst != "" {
+			for _, in := range ins {
+				if in.ID == inst {
+					return nil
+				}
+			}
+			return usagef("no institution %q (vigil institution list shows them)", inst)
+		}
+		if len(ins) == 1 {
+			env.Institution = ins[0].ID
+		}
+		return nil
+	})
+	return env, err
 }
 
 func kindNames() string {
