@@ -200,7 +200,7 @@ func FitPath(x Matrix, y []float64, opt PathOptions) (*Path, error) {
 	xv := make([]float64, ni)
 	vx := make([][]float64, ni) // v times each standardised column
 	eta := make([]float64, n)   // linear predictor
-	ga := make([]float64, ni) // |gradient| used by the strong rule
+	ga := make([]float64, ni)   // |gradient| used by the strong rule
 	strong := make([]bool, ni)
 	inActive := make([]bool, ni)
 	var active []int // variables that have ever been non-zero, in order of entry
