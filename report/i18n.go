@@ -1,0 +1,133 @@
+package report
+
+// Strings of the annual report and the briefing note in the languages the
+// report is written in. English is the fallback for a missing key. The
+// framework's own wording (risk factors and indicators) comes from the
+// assessment and is not translated here.
+var messages = map[string]map[string]string{
+	"en": {
+		"basis.specific": "specific risk factors", "basis.common": "common risk factors (median)",
+		"title.annual": "Annual report on atrocity-crime risks", "title.briefing": "Briefing note: atrocity-crime risks",
+		"edition.public": "Public edition", "edition.confidential": "Confidential edition",
+		"watermark": "CONFIDENTIAL", "confidential.banner": "Confidential: for the institution's authorised staff only. Do not forward.",
+		"sec.summary": "Summary of findings", "sec.profile": "Risk profile", "sec.crimes": "Risk by crime", "sec.findings": "Findings by risk factor",
+		"sec.inhibitors": "What reduces the risk", "sec.triggers": "Triggers to watch", "sec.recommendations": "Recommendations to the State",
+		"sec.method": "Method", "sec.annex": "Annexes", "annex.ratings": "Annex A. Rating of every indicator", "annex.compare": "Annex B. Comparison with the previous period",
+		"crime.genocide": "Genocide", "crime.crimes_against_humanity": "Crimes against humanity", "crime.war_crimes": "War crimes",
+		"level.not_assessed": "not assessed", "level.not_present": "not present", "level.low": "low", "level.moderate": "moderate", "level.high": "high",
+		"dir.unknown": "unknown", "dir.new": "new", "dir.worse": "worse", "dir.same": "unchanged", "dir.better": "better",
+		"conf.low": "low confidence", "conf.medium": "medium confidence", "conf.high": "high confidence",
+		"col.factor": "Risk factor", "col.level": "Level", "col.basis": "Basis", "col.indicator": "Indicator", "col.rating": "Rating",
+		"col.direction": "Since last period", "col.confidence": "Confidence", "col.before": "Previous period", "col.after": "This period",
+		"col.date": "Date", "col.addressee": "Addressed to", "col.strength": "Strength", "col.crime": "Crime",
+		"override": "Level set by the analysts instead of the rule", "computed": "rule gives", "reason": "Reason",
+		"withheld": "Rationale withheld in this edition.", "unchecked": "wording not checked against the official text",
+		"evidence": "Sources", "none": "None recorded in this edition.", "rationale": "Rationale",
+		"method.text":  "The assessment follows the UN Framework of Analysis for Atrocity Crimes (2014): fourteen risk factors, eight common to all atrocity crimes and two specific to each of genocide, crimes against humanity and war crimes. Each indicator was rated not present, low, moderate or high, or left not assessed, with the direction of change since the previous period and the analysts' confidence. Levels follow the rules below; where the analysts set a level themselves, the report says so and gives their reason. The Framework has no fixed weighting: a level describes the evidence, it is not a prediction.",
+		"method.rules": "Rules", "method.framework": "Framework used", "method.unchecked": "indicator wordings have not yet been checked against the official text of the Framework.",
+		"version": "Version", "corrects": "This version corrects an earlier published version:", "generated": "Generated",
+		"heat.title": "Risk factors by year", "profile.title": "Level of each risk factor", "country": "Country", "period": "Period",
+		"status": "Status", "status.draft": "draft", "status.in_review": "in review", "status.approved": "approved", "status.published": "published", "status.superseded": "superseded",
+		"briefing.key": "Key findings", "briefing.changes": "What changed since the previous period", "briefing.watch": "Coming up", "briefing.asks": "What we ask of the State",
+		"briefing.more": "The full findings, evidence and method are in the annual report.", "summary.withheld": "The summary is not released in this edition.",
+		"high.factors": "Risk factors at a high level", "rose": "rose", "fell": "fell", "nochange": "No risk factor changed level.",
+		"toc": "Contents",
+	},
+	"fr": {
+		"basis.specific": "facteurs propres", "basis.common": "facteurs communs (médiane)",
+		"title.annual": "Rapport annuel sur les risques de crimes d'atrocité", "title.briefing": "Note d'information : risques de crimes d'atrocité",
+		"edition.public": "Édition publique", "edition.confidential": "Édition confidentielle",
+		"watermark": "CONFIDENTIEL", "confidential.banner": "Confidentiel : réservé au personnel habilité de l'institution. Ne pas transmettre.",
+		"sec.summary": "Résumé des constats", "sec.profile": "Profil de risque", "sec.crimes": "Risque par crime", "sec.findings": "Constats par facteur de risque",
+		"sec.inhibitors": "Ce qui atténue le risque", "sec.triggers": "Déclencheurs à surveiller", "sec.recommendations": "Recommandations à l'État",
+		"sec.method": "Méthode", "sec.annex": "Annexes", "annex.ratings": "Annexe A. Notation de chaque indicateur", "annex.compare": "Annexe B. Comparaison avec la période précédente",
+		"crime.genocide": "Génocide", "crime.crimes_against_humanity": "Crimes contre l'humanité", "crime.war_crimes": "Crimes de guerre",
+		"level.not_assessed": "non évalué", "level.not_present": "absent", "level.low": "faible", "level.moderate": "modéré", "level.high": "élevé",
+		"dir.unknown": "inconnue", "dir.new": "nouveau", "dir.worse": "en hausse", "dir.same": "inchangé", "dir.better": "en baisse",
+		"conf.low": "confiance faible", "conf.medium": "confiance moyenne", "conf.high": "confiance élevée",
+		"col.factor": "Facteur de risque", "col.level": "Niveau", "col.basis": "Fondement", "col.indicator": "Indicateur", "col.rating": "Note",
+		"col.direction": "Depuis la période précédente", "col.confidence": "Confiance", "col.before": "Période précédente", "col.after": "Cette période",
+		"col.date": "Date", "col.addressee": "Destinataire", "col.strength": "Force", "col.crime": "Crime",
+		"override": "Niveau fixé par les analystes au lieu de la règle", "computed": "la règle donne", "reason": "Motif",
+		"withheld": "Justification non communiquée dans cette édition.", "unchecked": "formulation non vérifiée par rapport au texte officiel",
+		"evidence": "Sources", "none": "Rien d'enregistré dans cette édition.", "rationale": "Justification",
+		"method.text":  "L'évaluation suit le Cadre d'analyse des atrocités criminelles des Nations Unies (2014) : quatorze facteurs de risque, huit communs à tous les crimes d'atrocité et deux propres à chacun des crimes (génocide, crimes contre l'humanité, crimes de guerre). Chaque indicateur a été noté absent, faible, modéré ou élevé, ou laissé non évalué, avec l'évolution depuis la période précédente et le degré de confiance des analystes. Les niveaux suivent les règles ci-dessous ; lorsque les analystes ont fixé eux-mêmes un niveau, le rapport l'indique avec leur motif. Le Cadre ne prévoit pas de pondération : un niveau décrit les éléments recueillis, il ne constitue pas une prédiction.",
+		"method.rules": "Règles", "method.framework": "Cadre utilisé", "method.unchecked": "formulations d'indicateurs n'ont pas encore été vérifiées par rapport au texte officiel du Cadre.",
+		"version": "Version", "corrects": "Cette version corrige une version publiée antérieurement :", "generated": "Produit le",
+		"heat.title": "Facteurs de risque par année", "profile.title": "Niveau de chaque facteur de risque", "country": "Pays", "period": "Période",
+		"status": "Statut", "status.draft": "brouillon", "status.in_review": "en relecture", "status.approved": "approuvé", "status.published": "publié", "status.superseded": "remplacé",
+		"briefing.key": "Principaux constats", "briefing.changes": "Ce qui a changé depuis la période précédente", "briefing.watch": "À venir", "briefing.asks": "Ce que nous demandons à l'État",
+		"briefing.more": "Les constats complets, les sources et la méthode figurent dans le rapport annuel.", "summary.withheld": "Le résumé n'est pas diffusé dans cette édition.",
+		"high.factors": "Facteurs de risque à un niveau élevé", "rose": "en hausse", "fell": "en baisse", "nochange": "Aucun facteur de risque n'a changé de niveau.",
+		"toc": "Sommaire",
+	},
+	"es": {
+		"basis.specific": "factores específicos", "basis.common": "factores comunes (mediana)",
+		"title.annual": "Informe anual sobre los riesgos de crímenes atroces", "title.briefing": "Nota informativa: riesgos de crímenes atroces",
+		"edition.public": "Edición pública", "edition.confidential": "Edición confidencial",
+		"watermark": "CONFIDENCIAL", "confidential.banner": "Confidencial: solo para el personal autorizado de la institución. No reenviar.",
+		"sec.summary": "Resumen de las conclusiones", "sec.profile": "Perfil de riesgo", "sec.crimes": "Riesgo por crimen", "sec.findings": "Conclusiones por factor de riesgo",
+		"sec.inhibitors": "Lo que reduce el riesgo", "sec.triggers": "Detonantes que vigilar", "sec.recommendations": "Recomendaciones al Estado",
+		"sec.method": "Método", "sec.annex": "Anexos", "annex.ratings": "Anexo A. Calificación de cada indicador", "annex.compare": "Anexo B. Comparación con el período anterior",
+		"crime.genocide": "Genocidio", "crime.crimes_against_humanity": "Crímenes de lesa humanidad", "crime.war_crimes": "Crímenes de guerra",
+		"level.not_assessed": "no evaluado", "level.not_present": "ausente", "level.low": "bajo", "level.moderate": "moderado", "level.high": "alto",
+		"dir.unknown": "desconocida", "dir.new": "nuevo", "dir.worse": "empeora", "dir.same": "sin cambios", "dir.better": "mejora",
+		"conf.low": "confianza baja", "conf.medium": "confianza media", "conf.high": "confianza alta",
+		"col.factor": "Factor de riesgo", "col.level": "Nivel", "col.basis": "Fundamento", "col.indicator": "Indicador", "col.rating": "Calificación",
+		"col.direction": "Desde el período anterior", "col.confidence": "Confianza", "col.before": "Período anterior", "col.after": "Este período",
+		"col.date": "Fecha", "col.addressee": "Dirigida a", "col.strength": "Fuerza", "col.crime": "Crimen",
+		"override": "Nivel fijado por los analistas en lugar de la regla", "computed": "la regla da", "reason": "Motivo",
+		"withheld": "Justificación reservada en esta edición.", "unchecked": "redacción no cotejada con el texto oficial",
+		"evidence": "Fuentes", "none": "Nada registrado en esta edición.", "rationale": "Justificación",
+		"method.text":  "La evaluación sigue el Marco de Análisis para Crímenes Atroces de las Naciones Unidas (2014): catorce factores de riesgo, ocho comunes a todos los crímenes atroces y dos propios de cada uno (genocidio, crímenes de lesa humanidad y crímenes de guerra). Cada indicador se calificó como ausente, bajo, moderado o alto, o quedó sin evaluar, junto con la evolución desde el período anterior y la confianza de los analistas. Los niveles siguen las reglas de abajo; cuando los analistas fijaron un nivel, el informe lo indica con su motivo. El Marco no fija ponderaciones: un nivel describe las pruebas, no es una predicción.",
+		"method.rules": "Reglas", "method.framework": "Marco utilizado", "method.unchecked": "redacciones de indicadores aún no se han cotejado con el texto oficial del Marco.",
+		"version": "Versión", "corrects": "Esta versión corrige una versión publicada anteriormente:", "generated": "Generado el",
+		"heat.title": "Factores de riesgo por año", "profile.title": "Nivel de cada factor de riesgo", "country": "País", "period": "Período",
+		"status": "Estado", "status.draft": "borrador", "status.in_review": "en revisión", "status.approved": "aprobado", "status.published": "publicado", "status.superseded": "reemplazado",
+		"briefing.key": "Conclusiones principales", "briefing.changes": "Qué cambió desde el período anterior", "briefing.watch": "Próximos acontecimientos", "briefing.asks": "Lo que pedimos al Estado",
+		"briefing.more": "Las conclusiones completas, las fuentes y el método están en el informe anual.", "summary.withheld": "El resumen no se publica en esta edición.",
+		"high.factors": "Factores de riesgo en nivel alto", "rose": "subió", "fell": "bajó", "nochange": "Ningún factor de riesgo cambió de nivel.",
+		"toc": "Índice",
+	},
+	"ar": {
+		"basis.specific": "العوامل الخاصة", "basis.common": "العوامل المشتركة (الوسيط)",
+		"title.annual": "التقرير السنوي عن مخاطر الجرائم الفظيعة", "title.briefing": "مذكرة إحاطة: مخاطر الجرائم الفظيعة",
+		"edition.public": "النسخة العامة", "edition.confidential": "النسخة السرية",
+		"watermark": "سري", "confidential.banner": "سري: للموظفين المأذون لهم في المؤسسة فقط. لا يُعاد إرساله.",
+		"sec.summary": "ملخص الاستنتاجات", "sec.profile": "صورة المخاطر", "sec.crimes": "المخاطر حسب الجريمة", "sec.findings": "الاستنتاجات حسب عامل الخطر",
+		"sec.inhibitors": "ما يحدّ من الخطر", "sec.triggers": "عوامل محفزة تجب مراقبتها", "sec.recommendations": "توصيات إلى الدولة",
+		"sec.method": "المنهجية", "sec.annex": "المرفقات", "annex.ratings": "المرفق أ. تقييم كل مؤشر", "annex.compare": "المرفق ب. المقارنة مع الفترة السابقة",
+		"crime.genocide": "الإبادة الجماعية", "crime.crimes_against_humanity": "الجرائم ضد الإنسانية", "crime.war_crimes": "جرائم الحرب",
+		"level.not_assessed": "لم يُقيَّم", "level.not_present": "غير موجود", "level.low": "منخفض", "level.moderate": "متوسط", "level.high": "مرتفع",
+		"dir.unknown": "غير معروف", "dir.new": "جديد", "dir.worse": "تدهور", "dir.same": "دون تغيير", "dir.better": "تحسّن",
+		"conf.low": "ثقة منخفضة", "conf.medium": "ثقة متوسطة", "conf.high": "ثقة عالية",
+		"col.factor": "عامل الخطر", "col.level": "المستوى", "col.basis": "الأساس", "col.indicator": "المؤشر", "col.rating": "التقييم",
+		"col.direction": "منذ الفترة السابقة", "col.confidence": "درجة الثقة", "col.before": "الفترة السابقة", "col.after": "هذه الفترة",
+		"col.date": "التاريخ", "col.addressee": "الجهة المعنية", "col.strength": "القوة", "col.crime": "الجريمة",
+		"override": "مستوى حدده المحللون بدلاً من القاعدة", "computed": "تعطي القاعدة", "reason": "السبب",
+		"withheld": "التعليل محجوب في هذه النسخة.", "unchecked": "الصياغة لم تُطابق مع النص الرسمي",
+		"evidence": "المصادر", "none": "لا شيء مسجل في هذه النسخة.", "rationale": "التعليل",
+		"method.text":  "يتبع هذا التقييم إطار الأمم المتحدة لتحليل الجرائم الفظيعة (2014): أربعة عشر عامل خطر، ثمانية منها مشتركة بين جميع الجرائم الفظيعة، واثنان خاصان بكل من الإبادة الجماعية والجرائم ضد الإنسانية وجرائم الحرب. قُيّم كل مؤشر بأنه غير موجود أو منخفض أو متوسط أو مرتفع، أو تُرك دون تقييم، مع اتجاه التغير منذ الفترة السابقة ودرجة ثقة المحللين. تُحسب المستويات وفق القواعد أدناه، وحين يحدد المحللون مستوى بأنفسهم يذكر التقرير ذلك مع السبب. لا يعتمد الإطار أوزاناً ثابتة: المستوى وصف للأدلة وليس تنبؤاً.",
+		"method.rules": "القواعد", "method.framework": "الإطار المستخدم", "method.unchecked": "من صياغات المؤشرات لم تُطابق بعد مع النص الرسمي للإطار.",
+		"version": "الإصدار", "corrects": "هذا الإصدار يصحح إصداراً منشوراً سابقاً:", "generated": "تاريخ الإعداد",
+		"heat.title": "عوامل الخطر حسب السنة", "profile.title": "مستوى كل عامل خطر", "country": "البلد", "period": "الفترة",
+		"status": "الحالة", "status.draft": "مسودة", "status.in_review": "قيد المراجعة", "status.approved": "معتمد", "status.published": "منشور", "status.superseded": "مستبدل",
+		"briefing.key": "أهم الاستنتاجات", "briefing.changes": "ما الذي تغير منذ الفترة السابقة", "briefing.watch": "أحداث قادمة", "briefing.asks": "ما نطلبه من الدولة",
+		"briefing.more": "ترد الاستنتاجات الكاملة والمصادر والمنهجية في التقرير السنوي.", "summary.withheld": "الملخص غير منشور في هذه النسخة.",
+		"high.factors": "عوامل الخطر ذات المستوى المرتفع", "rose": "ارتفع", "fell": "انخفض", "nochange": "لم يتغير مستوى أي عامل خطر.",
+		"toc": "المحتويات",
+	},
+}
+
+// Languages the report is written in, with their direction.
+var Languages = map[string]string{"en": "ltr", "fr": "ltr", "es": "ltr", "ar": "rtl"}
+
+func tr(lang, key string) string {
+	if s, ok := messages[lang][key]; ok {
+		return s
+	}
+	if s, ok := messages["en"][key]; ok {
+		return s
+	}
+	return key
+}
