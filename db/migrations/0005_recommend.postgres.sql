@@ -1,0 +1,13 @@
+-- Full-text search on PostgreSQL: a GIN index over the 'english' text
+-- search configuration (Snowball stemmer) of the folded text.
+CREATE INDEX recommendations_tsv ON recommendations USING GIN (to_tsvector('english', search_text));
+
+ALTER TABLE rec_actions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rec_actions FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON rec_actions USING (vigil_scope_ok(institution_id));
+ALTER TABLE rec_assessments ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rec_assessments FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON rec_assessments USING (vigil_scope_ok(institution_id));
+ALTER TABLE rec_risk_links ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rec_risk_links FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON rec_risk_links USING (vigil_scope_ok(institution_id));

@@ -1,0 +1,226 @@
+package recommend
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"vigil/db"
+)
+
+// Filter narrows a search. Empty fields do not filter.
+type Filter struct {
+	Query     string // the query language of query.go
+	State     string // ISO alpha-3 of the State under review
+	Mechanism string
+	Theme     string
+	Response  string
+	Cycle     int
+	// Status filters on the institution's own (NHRI) assessment:
+	// fully, partially, not_implemented, unknown, or "unassessed".
+	Status      string
+	Institution string // whose assessments Status and the status facet read
+	Limit       int
+	Offset      int
+	NoFacets    bool
+}
+
+// Facets are the counts of the matching records by each dimension.
+type Facets struct {
+	Mechanism []Count `json:"mechanism"`
+	State     []Count `json:"state"`
+	Theme     []Count `json:"theme"`
+	Response  []Count `json:"response"`
+	Status    []Count `json:"status"`
+	Cycle     []Count `json:"cycle"`
+}
+
+// Results is one page of a search.
+type Results struct {
+	Total   int              `json:"total"`
+	Results []Recommendation `json:"results"`
+	Facets  *Facets          `json:"facets,omitempty"`
+}
+
+// Statuses of implementation an assessment can give.
+var Statuses = []string{"fully", "partially", "not_implemented", "unknown"}
+
+// latestNHRI selects, for one institution, each recommendation's most
+// recent independent assessment.
+const latestNHRI = `SELECT a.recommendation_id, a.status FROM rec_assessments a WHERE a.institution_id = ? AND a.source = 'nhri'
+	AND NOT EXISTS (SELECT 1 FROM rec_assessments b WHERE b.institution_id = a.institution_id AND b.recommendation_id = a.recommendation_id
+	AND b.source = 'nhri' AND (b.assessed_on > a.assessed_on OR (b.assessed_on = a.assessed_on AND b.created_at > a.created_at)))`
+
+// where builds the WHERE clause shared by the result, count and facet
+// queries. skip names a facet whose own filter is left out, so that a
+// facet shows the other values one could switch to.
+func where(d db.Dialect, f Filter, match string, skip string) (string, []any) {
+	var conds []string
+	var args []any
+	if match != "" {
+		if d == db.Postgres {
+			conds = append(conds, "to_tsvector('english', r.search_text) @@ to_tsquery('english', ?)")
+		} else {
+			conds = append(conds, "r.num IN (SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH ?)")
+		}
+		args = append(args, match)
+	}
+	add := func(facet, cond string, v any) {
+		if facet != skip {
+			conds = append(conds, cond)
+			args = append(args, v)
+		}
+	}
+	if f.State != "" {
+		add("state", "r.state_under_review = ?", strings.ToUpper(f.State))
+	}
+	if f.Mechanism != "" {
+		add("mechanism", "r.mechanism = ?", f.Mechanism)
+	}
+	if f.Response != "" {
+		add("response", "r.response = ?", f.Response)
+	}
+	if f.Cycle > 0 {
+		add("cycle", "r.cycle = ?", f.Cycle)
+	}
+	if f.Theme != "" {
+		add("theme", "r.id IN (SELECT recommendation_id FROM recommendation_themes WHERE theme = ?)", f.Theme)
+	}
+	if f.Status != "" && skip != "status" {
+		if f.Status == "unassessed" {
+			conds = append(conds, "r.id NOT IN (SELECT recommendation_id FROM rec_assessments WHERE institution_id = ? AND source = 'nhri')")
+			args = append(args, f.Institution)
+		} else {
+			conds = append(conds, "r.id IN (SELECT l.recommendation_id FROM ("+latestNHRI+") l WHERE l.status = ?)")
+			args = append(args, f.Institution, f.Status)
+		}
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// MatchExpr turns a user query into the store's full-text expression.
+func MatchExpr(d db.Dialect, query string) (string, error) {
+	if strings.TrimSpace(query) == "" {
+		return "", nil
+	}
+	n, err := parse(query)
+	if err != nil {
+		return "", err
+	}
+	if d == db.Postgres {
+		return n.tsquery(), nil
+	}
+	return n.fts5(), nil
+}
+
+// Search finds recommendations matching f, newest session first, with the
+// total and (unless NoFacets) facet counts over all matches.
+func Search(ctx context.Context, q db.Q, f Filter) (Results, error) {
+	var out Results
+	match, err := MatchExpr(q.Dialect(), f.Query)
+	if err != nil {
+		return out, err
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	w, args := where(q.Dialect(), f, match, "")
+	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM recommendations r"+w, args...).Scan(&out.Total); err != nil {
+		return out, err
+	}
+	rows, err := q.Query(ctx, "SELECT "+prefixed(recColumns)+" FROM recommendations r"+w+" ORDER BY r.num DESC LIMIT ? OFFSET ?",
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	out.Results = []Recommendation{}
+	for rows.Next() {
+		r, err := scanRec(rows)
+		if err != nil {
+			return out, err
+		}
+		out.Results = append(out.Results, r)
+	}
+	if err := rows.Err(); err != nil {
+		return out, err
+	}
+	rows.Close()
+	if f.NoFacets {
+		return out, nil
+	}
+	fc := &Facets{}
+	group := func(facet, col string, dst *[]Count, order string) error {
+		w, args := where(q.Dialect(), f, match, facet)
+		var err error
+		*dst, err = counts(ctx, q, "SELECT "+col+", COUNT(*) FROM recommendations r"+w+" GROUP BY "+col+" ORDER BY "+order, args...)
+		return err
+	}
+	if err := group("mechanism", "r.mechanism", &fc.Mechanism, "2 DESC, 1"); err != nil {
+		return out, err
+	}
+	if err := group("state", "r.state_under_review", &fc.State, "2 DESC, 1"); err != nil {
+		return out, err
+	}
+	if err := group("response", "r.response", &fc.Response, "2 DESC, 1"); err != nil {
+		return out, err
+	}
+	var cycles []Count
+	w2, a2 := where(q.Dialect(), f, match, "cycle")
+	rows2, err := q.Query(ctx, "SELECT r.cycle, COUNT(*) FROM recommendations r"+w2+" GROUP BY r.cycle ORDER BY r.cycle", a2...)
+	if err != nil {
+		return out, err
+	}
+	for rows2.Next() {
+		var c, n int
+		if err := rows2.Scan(&c, &n); err != nil {
+			rows2.Close()
+			return out, err
+		}
+		cycles = append(cycles, Count{Value: strconv.Itoa(c), N: n})
+	}
+	rows2.Close()
+	fc.Cycle = cycles
+	wt, at := where(q.Dialect(), f, match, "theme")
+	fc.Theme, err = counts(ctx, q, "SELECT t.theme, COUNT(*) FROM recommendation_themes t JOIN recommendations r ON r.id = t.recommendation_id"+wt+
+		" GROUP BY t.theme ORDER BY 2 DESC, 1", at...)
+	if err != nil {
+		return out, err
+	}
+	if f.Institution != "" {
+		ws, as := where(q.Dialect(), f, match, "status")
+		st, err := counts(ctx, q, "SELECT l.status, COUNT(*) FROM ("+latestNHRI+") l JOIN recommendations r ON r.id = l.recommendation_id"+ws+
+			" GROUP BY l.status ORDER BY 2 DESC, 1", append([]any{f.Institution}, as...)...)
+		if err != nil {
+			return out, err
+		}
+		assessed := 0
+		for _, c := range st {
+			assessed += c.N
+		}
+		total := out.Total
+		if f.Status != "" { // the total was narrowed by status; recount without it
+			wa, aa := where(q.Dialect(), f, match, "status")
+			if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM recommendations r"+wa, aa...).Scan(&total); err != nil {
+				return out, err
+			}
+		}
+		if total-assessed > 0 {
+			st = append(st, Count{Value: "unassessed", N: total - assessed})
+		}
+		fc.Status = st
+	}
+	out.Facets = fc
+	return out, nil
+}
+
+func prefixed(cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = "r." + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}

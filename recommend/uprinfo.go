@@ -1,0 +1,355 @@
+package recommend
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+
+	"vigil/access"
+	"vigil/audit"
+	"vigil/country"
+	"vigil/db"
+	"vigil/importer"
+)
+
+func init() {
+	importer.Register(importer.Kind{Name: "upr-info",
+		Summary: "UPR Info database exports (CSV: To, Text, From, Response, Action, Issue, Session...), any encoding and line ends; needs the country list",
+		Run:     ImportUPRInfo})
+}
+
+// Notes receives one line per file saying which encoding and line ends
+// were detected; the command points it at standard error. Nil discards.
+var Notes io.Writer = os.Stderr
+
+// Decoded is a source file turned into UTF-8 with LF line ends, and what
+// was found on the way.
+type Decoded struct {
+	Text      []byte
+	Encoding  string // "UTF-8", "Mac Roman", "Windows-1252"
+	LineEnds  string // "LF", "CRLF", "CR"
+	Converted bool
+}
+
+// Decode detects the encoding and line ends of a CSV export and converts it.
+// It never guesses silently: what it found is in the result for the caller
+// to report. UTF-8 is recognised by validity. Anything else is a legacy
+// single-byte code page: bare CR line ends mean a classic Mac export (Mac
+// Roman); otherwise the code page whose reading of the bytes above 0x7F
+// gives more letters wins, so "é" written as 0x8E (Mac) or 0xE9 (Windows)
+// both come out right.
+func Decode(b []byte) Decoded {
+	var d Decoded
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	crlf, cr, lf := bytes.Count(b, []byte("\r\n")), bytes.Count(b, []byte("\r")), bytes.Count(b, []byte("\n"))
+	switch {
+	case cr > 0 && crlf == 0 && lf == 0:
+		d.LineEnds = "CR"
+	case crlf > 0 && crlf == cr:
+		d.LineEnds = "CRLF"
+	default:
+		d.LineEnds = "LF"
+	}
+	if utf8.Valid(b) {
+		d.Encoding = "UTF-8"
+	} else {
+		mac, win := letterScore(b, charmap.Macintosh), letterScore(b, charmap.Windows1252)
+		cm := charmap.Windows1252
+		d.Encoding = "Windows-1252"
+		if d.LineEnds == "CR" || mac > win {
+			cm, d.Encoding = charmap.Macintosh, "Mac Roman"
+		}
+		out, err := cm.NewDecoder().Bytes(b)
+		if err == nil {
+			b = out
+		}
+		d.Converted = true
+	}
+	if d.LineEnds != "LF" {
+		b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
+		b = bytes.ReplaceAll(b, []byte("\r"), []byte("\n"))
+		d.Converted = true
+	}
+	d.Text = b
+	return d
+}
+
+func letterScore(b []byte, cm *charmap.Charmap) int {
+	n := 0
+	for _, c := range b {
+		if c >= 0x80 && unicode.IsLetter(cm.DecodeByte(c)) {
+			n++
+		}
+	}
+	return n
+}
+
+var uprColumns = []string{"To", "Text", "From", "Response", "Action", "Issue", "Session"}
+
+// ImportUPRInfo reads UPR Info exports (the raw files as published: Mac
+// Roman, bare CR) into the shared recommendations table, in one
+// transaction. Rows match earlier imports by a key made of the State under
+// review, session, recommending State, text and kind (and the occurrence
+// number, since the source repeats a few rows exactly), so running a newer
+// export updates responses, action categories and issues in place and
+// keeps every follow-up record attached to the same id.
+func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Progress) (importer.Result, error) {
+	total := importer.Result{Errors: []importer.RowError{}}
+	err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+		res, err := country.LoadResolver(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if res.Empty() {
+			return errors.New("the country list is empty: run `vigil import countries DIR` (e.g. ../shared/data/iso3166) first, so that country names can be mapped to ISO codes")
+		}
+		existing, err := loadBySource(ctx, tx, "upr-info")
+		if err != nil {
+			return err
+		}
+		num, err := nextNum(ctx, tx)
+		if err != nil {
+			return err
+		}
+		seen := map[string]int{}
+		var fresh []*Recommendation
+		now := db.Now()
+		for _, f := range files {
+			var one importer.Result
+			recs, err := readUPRInfo(f, res, &one, seen, p)
+			if err != nil {
+				return err
+			}
+			for _, r := range recs {
+				r.Themes = normThemes(r.Themes)
+				if err := r.validate(); err != nil {
+					one.Reject(int(r.Num), "", "%v", err) // Num carries the row while parsing
+					continue
+				}
+				row := int(r.Num)
+				if old, ok := existing[r.SourceKey]; ok {
+					r.ID, r.Num, r.CreatedAt, r.UpdatedAt = old.ID, old.Num, old.CreatedAt, old.UpdatedAt
+					if sameContent(old, r) {
+						one.Unchanged++
+						continue
+					}
+					r.UpdatedAt = now
+					if err := update(ctx, tx, r); err != nil {
+						return fmt.Errorf("row %d: %w", row, err)
+					}
+					one.Updated++
+					continue
+				}
+				r.ID, r.Num, r.CreatedAt, r.UpdatedAt = db.NewID(), num, now, now
+				num++
+				existing[r.SourceKey] = r
+				fresh = append(fresh, r)
+				one.Inserted++
+			}
+			name := ""
+			if len(files) > 1 {
+				name = filepath.Base(f)
+			}
+			total.Add(name, one)
+		}
+		if err := insertBatch(ctx, tx, fresh); err != nil {
+			return err
+		}
+		// The recommendations are shared by every institution: the import
+		// goes to the instance's own audit chain, with counts only.
+		env := importer.EnvFrom(ctx)
+		return env.Audit.Append(ctx, tx, audit.Entry{Institution: access.SystemChain, ActorName: env.Actor, Action: "recommendations.import",
+			ObjectType: "recommendations", Detail: fmt.Sprintf("source=upr-info files=%d inserted=%d updated=%d unchanged=%d rejected=%d",
+				len(files), total.Inserted, total.Updated, total.Unchanged, total.Rejected)})
+	})
+	if err != nil {
+		// Nothing was committed: the counts would be misleading.
+		return importer.Result{Errors: total.Errors}, err
+	}
+	return total, nil
+}
+
+func loadBySource(ctx context.Context, q db.Q, source string) (map[string]*Recommendation, error) {
+	rows, err := q.Query(ctx, "SELECT "+recColumns+" FROM recommendations WHERE source = ?", source)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]*Recommendation{}
+	for rows.Next() {
+		r, err := scanRec(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[r.SourceKey] = &r
+	}
+	return out, rows.Err()
+}
+
+// readUPRInfo parses one export. Rows it cannot use are rejected in res; the
+// records it returns carry their row number in Num until they are saved.
+func readUPRInfo(path string, cr *country.Resolver, res *importer.Result, seen map[string]int, p *importer.Progress) ([]*Recommendation, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	dec := Decode(raw)
+	if Notes != nil {
+		fmt.Fprintf(Notes, "%s: detected %s text with %s line ends%s\n", filepath.Base(path), dec.Encoding, dec.LineEnds,
+			map[bool]string{true: "; converted to UTF-8 with LF", false: ""}[dec.Converted])
+	}
+	p.SetLabel("upr-info " + filepath.Base(path))
+	r := csv.NewReader(bytes.NewReader(dec.Text))
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: no header row: %w", path, err)
+	}
+	idx := map[string]int{}
+	for i, h := range header {
+		idx[strings.TrimSpace(h)] = i
+	}
+	for _, c := range uprColumns {
+		if _, ok := idx[c]; !ok {
+			return nil, fmt.Errorf("%s: column %q is missing (have %s); is this a UPR Info export?", path, c, strings.Join(header, ", "))
+		}
+	}
+	get := func(rec []string, col string) string {
+		if i, ok := idx[col]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	var out []*Recommendation
+	for row := 2; ; row++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		p.Add(1)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		x, ok := uprRow(row, func(c string) string { return html.UnescapeString(get(rec, c)) }, cr, res)
+		if !ok {
+			continue
+		}
+		base := x.SourceKey
+		seen[base]++
+		if n := seen[base]; n > 1 {
+			x.SourceKey = base + "#" + strconv.Itoa(n)
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+func uprRow(row int, get func(string) string, cr *country.Resolver, res *importer.Result) (*Recommendation, bool) {
+	rejected := false
+	reject := func(field, format string, args ...any) {
+		if !rejected {
+			res.Reject(row, field, format, args...)
+		} else {
+			res.Problem(row, field, format, args...)
+		}
+		rejected = true
+	}
+	x := &Recommendation{Source: "upr-info", Mechanism: "upr", Body: "Human Rights Council (UPR Working Group)", Num: int64(row)}
+	sur, ok := cr.Resolve(get("To"))
+	if !ok {
+		reject("To", "State under review %q is not in the country list or its aliases", get("To"))
+	}
+	x.StateUnderReview = sur
+	switch resp := get("Response"); resp {
+	case "Accepted":
+		x.Response = "supported"
+	case "Noted":
+		x.Response = "noted"
+	case "Voluntary Pledge":
+		x.Response, x.Kind = "pledge", "voluntary_pledge"
+	case "":
+		x.Response = "pending"
+	default:
+		reject("Response", "%q is not Accepted, Noted or Voluntary Pledge", resp)
+	}
+	if x.Kind == "" {
+		x.Kind = "recommendation"
+	}
+	from := get("From")
+	switch {
+	case from == "" && x.Kind == "voluntary_pledge":
+		x.RecommendingState = sur
+	case from == "(Unknown)":
+		// UPR Info could not tell who made the recommendation (nine rows
+		// of session 1): kept, with the recommending State left blank.
+		x.RecommendingState = ""
+	case from == "":
+		reject("From", "the recommending State is missing")
+	default:
+		code, ok := cr.Resolve(from)
+		if !ok {
+			reject("From", "recommending State %q is not in the country list or its aliases", from)
+		}
+		x.RecommendingState = code
+	}
+	x.Text = strings.TrimSpace(get("Text"))
+	if x.Text == "" {
+		reject("Text", "empty")
+	}
+	if a := get("Action"); a != "" {
+		n, err := strconv.Atoi(a)
+		if err != nil || n < 1 || n > 5 {
+			reject("Action", "%q is not an action category 1-5", a)
+		}
+		x.ActionCategory = n
+	}
+	s, err := strconv.Atoi(get("Session"))
+	if err != nil || s < 1 {
+		reject("Session", "%q is not a session number", get("Session"))
+	}
+	x.Session, x.Cycle = strconv.Itoa(s), CycleOfSession(s)
+	for _, t := range strings.Split(get("Issue"), ",") {
+		x.Themes = append(x.Themes, strings.TrimSpace(t))
+	}
+	if rejected {
+		return nil, false
+	}
+	h := sha256.Sum256([]byte(x.Kind + "\x00" + x.StateUnderReview + "\x00" + x.Session + "\x00" + x.RecommendingState + "\x00" + strings.Join(strings.Fields(x.Text), " ")))
+	x.SourceKey = hex.EncodeToString(h[:16])
+	return x, true
+}
+
+// CycleOfSession maps a UPR Working Group session to its review cycle:
+// sessions 1-12 were the first cycle, 13-26 the second, 27-40 the third,
+// 41 onwards the fourth.
+func CycleOfSession(s int) int {
+	switch {
+	case s <= 0:
+		return 0
+	case s <= 12:
+		return 1
+	case s <= 26:
+		return 2
+	case s <= 40:
+		return 3
+	default:
+		return 4
+	}
+}
