@@ -13,9 +13,40 @@ var EWPModel = Model{
 	},
 }
 
+// GBMModel is gradient-boosted trees on the same 39 variables.
+var GBMModel = Model{
+	Name:        "gbm",
+	Description: "gradient-boosted trees (300 trees of depth 3, learning rate 0.05, half the rows per tree) on the same 39 variables",
+	Fit: func(d *Dataset, train []int, foldID []int) (Scorer, error) {
+		g, err := FitGBM(d.Design(train), d.Targets(train), DefaultGBM)
+		if err != nil {
+			return nil, err
+		}
+		return g.Risk, nil
+	},
+}
+
+// EnsembleModel averages the reproduction's and the boosted trees'
+// probabilities, as the EWP's 2014-2016 ensemble averaged its three models.
+var EnsembleModel = Model{
+	Name:        "ensemble",
+	Description: "mean of the ewp and gbm probabilities (both fitted on the same rows)",
+	Fit: func(d *Dataset, train []int, foldID []int) (Scorer, error) {
+		a, err := EWPModel.Fit(d, train, foldID)
+		if err != nil {
+			return nil, err
+		}
+		b, err := GBMModel.Fit(d, train, foldID)
+		if err != nil {
+			return nil, err
+		}
+		return func(x []float64) float64 { return (a(x) + b(x)) / 2 }, nil
+	},
+}
+
 // Models lists every model the back-test can judge, the reproduction first.
 func Models() []Model {
-	return []Model{EWPModel}
+	return []Model{EWPModel, GBMModel, EnsembleModel}
 }
 
 // ModelByName finds a model of Models.
