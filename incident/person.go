@@ -49,19 +49,6 @@ type Person struct {
 	Withheld             bool // identifying fields hidden from this reader
 }
 
-// ErrNotFound is returned for a person that does not exist in the
-// institution or that the reader may not see.
-var ErrNotFound = errors.New("no such person")
-
-func oneOf(v string, allowed []string, field string) error {
-	for _, a := range allowed {
-		if v == a {
-			return nil
-		}
-	}
-	return fmt.Errorf("%s %q: want one of %s", field, v, strings.Join(allowed, ", "))
-}
-
 // Validate checks a person before saving.
 func (p *Person) Validate() error {
 	p.Pseudonym = strings.TrimSpace(p.Pseudonym)
