@@ -263,9 +263,9 @@ step "go vet ${pkgs[*]}"
 vet_status=0
 go vet "${pkgs[@]}" || vet_status=$?
 
-step "go test -count=1 ${flags[*]} ${pkgs[*]} ${binary_args[*]}"
+step "go test -count=1 -timeout 30m ${flags[*]} ${pkgs[*]} ${binary_args[*]}"
 test_status=0
-go test -count=1 "${flags[@]}" "${pkgs[@]}" "${binary_args[@]}" || test_status=$?
+go test -count=1 -timeout 30m "${flags[@]}" "${pkgs[@]}" "${binary_args[@]}" || test_status=$?
 
 step "Done"
 ((vet_status == 0)) || note "go vet FAILED (status $vet_status)"
