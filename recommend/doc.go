@@ -15,9 +15,11 @@
 //
 // # Who owns what
 //
-// Recommendations themselves are public UN documents, the same for every
-// institution, so the recommendations table is shared by the instance like
-// the country list (no institution_id) and imports run once for all tenants.
+// Recommendations of UN mechanisms are public documents, the same for every
+// institution, so they are shared by the instance like the country list
+// (owner_institution '') and imports run once for all tenants. The
+// institution's own recommendations (mechanism "nhri", CreateOwn) belong to
+// it alone and carry a sensitivity level; every read goes through a Scope.
 // Follow-up actions, assessments and risk links carry institution_id and
 // every query filters on it: one institution never sees another's work.
 package recommend

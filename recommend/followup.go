@@ -100,7 +100,7 @@ func AddAction(ctx context.Context, q db.Q, institution, userID string, a Action
 	case !a.Sensitivity.Valid():
 		return a, errors.New("invalid sensitivity")
 	}
-	if _, err := Get(ctx, q, a.RecommendationID); err != nil {
+	if _, err := Get(ctx, q, Scope{Institution: institution, Clearance: sensitivity.Confidential}, a.RecommendationID); err != nil {
 		return a, err
 	}
 	a.ID, a.CreatedBy, a.CreatedAt = db.NewID(), userID, db.Now()
@@ -194,7 +194,7 @@ func AddAssessment(ctx context.Context, q db.Q, institution, userID string, a As
 	case !a.Sensitivity.Valid():
 		return a, errors.New("invalid sensitivity")
 	}
-	if _, err := Get(ctx, q, a.RecommendationID); err != nil {
+	if _, err := Get(ctx, q, Scope{Institution: institution, Clearance: sensitivity.Confidential}, a.RecommendationID); err != nil {
 		return a, err
 	}
 	a.ID, a.CreatedBy, a.CreatedAt = db.NewID(), userID, db.Now()
@@ -237,7 +237,7 @@ func AddRiskLink(ctx context.Context, q db.Q, institution string, l RiskLink) (R
 	if l.IndicatorCode == "" || len(l.IndicatorCode) > 40 {
 		return l, errors.New("give the indicator's code, e.g. 1.3")
 	}
-	if _, err := Get(ctx, q, l.RecommendationID); err != nil {
+	if _, err := Get(ctx, q, Scope{Institution: institution, Clearance: sensitivity.Confidential}, l.RecommendationID); err != nil {
 		return l, err
 	}
 	l.ID, l.CreatedAt = db.NewID(), db.Now()

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"vigil/db"
+	"vigil/sensitivity"
 )
 
 // Mechanisms that issue recommendations.
@@ -24,28 +25,30 @@ var ErrNotFound = errors.New("recommend: not found")
 
 // Recommendation is one recommendation or voluntary pledge as issued.
 type Recommendation struct {
-	ID                string   `json:"id"`
-	Num               int64    `json:"-"`
-	Source            string   `json:"source"`
-	SourceKey         string   `json:"-"`
-	Kind              string   `json:"kind"`
-	Mechanism         string   `json:"mechanism"`
-	Body              string   `json:"body"`
-	StateUnderReview  string   `json:"state_under_review"`
-	RecommendingState string   `json:"recommending_state"`
-	Cycle             int      `json:"cycle"`
-	Session           string   `json:"session"`
-	DocumentSymbol    string   `json:"document_symbol"`
-	Paragraph         string   `json:"paragraph"`
-	IssuedOn          string   `json:"issued_on"`
-	Text              string   `json:"text"`
-	Themes            []string `json:"themes"`
-	AffectedPersons   []string `json:"affected_persons"`
-	SDGTargets        []string `json:"sdg_targets"`
-	Response          string   `json:"response"`
-	ActionCategory    int      `json:"action_category"`
-	CreatedAt         string   `json:"created_at"`
-	UpdatedAt         string   `json:"updated_at"`
+	ID                string            `json:"id"`
+	Owner             string            `json:"-"` // "" for a shared UN text; else the institution whose own recommendation it is
+	Sensitivity       sensitivity.Level `json:"sensitivity"`
+	Num               int64             `json:"-"`
+	Source            string            `json:"source"`
+	SourceKey         string            `json:"-"`
+	Kind              string            `json:"kind"`
+	Mechanism         string            `json:"mechanism"`
+	Body              string            `json:"body"`
+	StateUnderReview  string            `json:"state_under_review"`
+	RecommendingState string            `json:"recommending_state"`
+	Cycle             int               `json:"cycle"`
+	Session           string            `json:"session"`
+	DocumentSymbol    string            `json:"document_symbol"`
+	Paragraph         string            `json:"paragraph"`
+	IssuedOn          string            `json:"issued_on"`
+	Text              string            `json:"text"`
+	Themes            []string          `json:"themes"`
+	AffectedPersons   []string          `json:"affected_persons"`
+	SDGTargets        []string          `json:"sdg_targets"`
+	Response          string            `json:"response"`
+	ActionCategory    int               `json:"action_category"`
+	CreatedAt         string            `json:"created_at"`
+	UpdatedAt         string            `json:"updated_at"`
 }
 
 func joinList(l []string) string { return strings.Join(l, "|") }
@@ -94,6 +97,15 @@ func (r *Recommendation) validate() error {
 	if r.ActionCategory < 0 || r.ActionCategory > 5 {
 		return fmt.Errorf("action category %d is not 1-5", r.ActionCategory)
 	}
+	if r.Sensitivity == 0 {
+		r.Sensitivity = sensitivity.Public
+	}
+	if !r.Sensitivity.Valid() {
+		return errors.New("invalid sensitivity")
+	}
+	if (r.Mechanism == "nhri") != (r.Owner != "") {
+		return errors.New("the institution's own recommendations, and only they, belong to an institution")
+	}
 	if r.Source == "" || r.SourceKey == "" {
 		return errors.New("source and source key are required")
 	}
@@ -109,22 +121,62 @@ func contains(l []string, s string) bool {
 	return false
 }
 
-const recColumns = `id, num, source, source_key, kind, mechanism, body, state_under_review, recommending_state, cycle, session,
+const recColumns = `id, owner_institution, sensitivity, num, source, source_key, kind, mechanism, body, state_under_review, recommending_state, cycle, session,
 document_symbol, paragraph, issued_on, text, themes, affected_persons, sdg_targets, response, action_category, created_at, updated_at`
 
 func scanRec(sc interface{ Scan(...any) error }) (Recommendation, error) {
 	var r Recommendation
 	var themes, persons, sdg string
-	err := sc.Scan(&r.ID, &r.Num, &r.Source, &r.SourceKey, &r.Kind, &r.Mechanism, &r.Body, &r.StateUnderReview, &r.RecommendingState,
+	var lvl int
+	err := sc.Scan(&r.ID, &r.Owner, &lvl, &r.Num, &r.Source, &r.SourceKey, &r.Kind, &r.Mechanism, &r.Body, &r.StateUnderReview, &r.RecommendingState,
 		&r.Cycle, &r.Session, &r.DocumentSymbol, &r.Paragraph, &r.IssuedOn, &r.Text, &themes, &persons, &sdg, &r.Response,
 		&r.ActionCategory, &r.CreatedAt, &r.UpdatedAt)
 	r.Themes, r.AffectedPersons, r.SDGTargets = splitList(themes), splitList(persons), splitList(sdg)
+	r.Sensitivity = sensitivity.Level(lvl)
 	return r, err
 }
 
-// Get reads one recommendation by id.
-func Get(ctx context.Context, q db.Q, id string) (Recommendation, error) {
-	r, err := scanRec(q.QueryRow(ctx, "SELECT "+recColumns+" FROM recommendations WHERE id = ?", id))
+// Scope is who is reading: an institution and the clearance of the
+// reader's role. Shared UN texts are public; an institution's own
+// recommendations are visible only to it, and only up to the clearance.
+// The zero Scope (commands spanning institutions) sees shared texts only.
+type Scope struct {
+	Institution string
+	Clearance   sensitivity.Level
+}
+
+func (s Scope) cond() (string, []any) {
+	if s.Institution == "" {
+		return "r.owner_institution = ''", nil
+	}
+	cl := s.Clearance
+	if !cl.Valid() {
+		cl = sensitivity.Public
+	}
+	return "(r.owner_institution = '' OR r.owner_institution = ?) AND r.sensitivity <= ?", []any{s.Institution, int(cl)}
+}
+
+// CreateOwn records one of the institution's own recommendations to its
+// State (mechanism "nhri"), visible only to the institution.
+func CreateOwn(ctx context.Context, q db.Q, institution string, r Recommendation) (Recommendation, error) {
+	r.Owner, r.Mechanism, r.Source, r.SourceKey = institution, "nhri", "own", db.NewID()
+	if r.Response == "" {
+		r.Response = "pending"
+	}
+	if r.Sensitivity == 0 {
+		r.Sensitivity = sensitivity.Internal
+	}
+	if r.IssuedOn != "" && !validDate(r.IssuedOn) {
+		return r, fmt.Errorf("date %q is not YYYY-MM-DD", r.IssuedOn)
+	}
+	_, err := Save(ctx, q, &r)
+	return r, err
+}
+
+// Get reads one recommendation by id, as the scope may see it.
+func Get(ctx context.Context, q db.Q, sc Scope, id string) (Recommendation, error) {
+	c, args := sc.cond()
+	r, err := scanRec(q.QueryRow(ctx, "SELECT "+prefixed(recColumns)+" FROM recommendations r WHERE r.id = ? AND "+c, append([]any{id}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
 	}
@@ -148,7 +200,7 @@ func Save(ctx context.Context, q db.Q, r *Recommendation) (string, error) {
 	if err := r.validate(); err != nil {
 		return "", err
 	}
-	old, err := scanRec(q.QueryRow(ctx, "SELECT "+recColumns+" FROM recommendations WHERE source = ? AND source_key = ?", r.Source, r.SourceKey))
+	old, err := scanRec(q.QueryRow(ctx, "SELECT "+recColumns+" FROM recommendations WHERE source = ? AND source_key = ? AND owner_institution = ?", r.Source, r.SourceKey, r.Owner))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		num, err := nextNum(ctx, q)
@@ -171,7 +223,7 @@ func Save(ctx context.Context, q db.Q, r *Recommendation) (string, error) {
 }
 
 func sameContent(a, b *Recommendation) bool {
-	return a.Kind == b.Kind && a.Mechanism == b.Mechanism && a.Body == b.Body && a.StateUnderReview == b.StateUnderReview &&
+	return a.Sensitivity == b.Sensitivity && a.Kind == b.Kind && a.Mechanism == b.Mechanism && a.Body == b.Body && a.StateUnderReview == b.StateUnderReview &&
 		a.RecommendingState == b.RecommendingState && a.Cycle == b.Cycle && a.Session == b.Session &&
 		a.DocumentSymbol == b.DocumentSymbol && a.Paragraph == b.Paragraph && a.IssuedOn == b.IssuedOn && a.Text == b.Text &&
 		joinList(a.Themes) == joinList(b.Themes) && joinList(a.AffectedPersons) == joinList(b.AffectedPersons) &&
@@ -190,15 +242,15 @@ func insertBatch(ctx context.Context, q db.Q, recs []*Recommendation) error {
 		chunk := recs[start:min(start+per, len(recs))]
 		var b strings.Builder
 		b.WriteString("INSERT INTO recommendations (" + recColumns + ", search_text) VALUES ")
-		args := make([]any, 0, len(chunk)*23)
+		args := make([]any, 0, len(chunk)*25)
 		var tb strings.Builder
 		targs := []any{}
 		for i, r := range chunk {
 			if i > 0 {
 				b.WriteString(",")
 			}
-			b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-			args = append(args, r.ID, r.Num, r.Source, r.SourceKey, r.Kind, r.Mechanism, r.Body, r.StateUnderReview, r.RecommendingState,
+			b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+			args = append(args, r.ID, r.Owner, int(r.Sensitivity), r.Num, r.Source, r.SourceKey, r.Kind, r.Mechanism, r.Body, r.StateUnderReview, r.RecommendingState,
 				r.Cycle, r.Session, r.DocumentSymbol, r.Paragraph, r.IssuedOn, r.Text, joinList(r.Themes), joinList(r.AffectedPersons),
 				joinList(r.SDGTargets), r.Response, r.ActionCategory, r.CreatedAt, r.UpdatedAt, searchText(r))
 			for _, t := range r.Themes {
@@ -222,10 +274,10 @@ func insertBatch(ctx context.Context, q db.Q, recs []*Recommendation) error {
 }
 
 func update(ctx context.Context, q db.Q, r *Recommendation) error {
-	_, err := q.Exec(ctx, `UPDATE recommendations SET kind = ?, mechanism = ?, body = ?, state_under_review = ?, recommending_state = ?,
+	_, err := q.Exec(ctx, `UPDATE recommendations SET sensitivity = ?, kind = ?, mechanism = ?, body = ?, state_under_review = ?, recommending_state = ?,
 		cycle = ?, session = ?, document_symbol = ?, paragraph = ?, issued_on = ?, text = ?, themes = ?, affected_persons = ?,
 		sdg_targets = ?, response = ?, action_category = ?, search_text = ?, updated_at = ? WHERE id = ?`,
-		r.Kind, r.Mechanism, r.Body, r.StateUnderReview, r.RecommendingState, r.Cycle, r.Session, r.DocumentSymbol, r.Paragraph,
+		int(r.Sensitivity), r.Kind, r.Mechanism, r.Body, r.StateUnderReview, r.RecommendingState, r.Cycle, r.Session, r.DocumentSymbol, r.Paragraph,
 		r.IssuedOn, r.Text, joinList(r.Themes), joinList(r.AffectedPersons), joinList(r.SDGTargets), r.Response, r.ActionCategory,
 		searchText(r), r.UpdatedAt, r.ID)
 	if err != nil {
@@ -242,9 +294,11 @@ func update(ctx context.Context, q db.Q, r *Recommendation) error {
 	return nil
 }
 
-// Themes lists every theme in use with its number of recommendations.
-func Themes(ctx context.Context, q db.Q) ([]Count, error) {
-	return counts(ctx, q, "SELECT theme, COUNT(*) FROM recommendation_themes GROUP BY theme ORDER BY theme")
+// Themes lists every theme the scope sees, with its number of recommendations.
+func Themes(ctx context.Context, q db.Q, sc Scope) ([]Count, error) {
+	c, args := sc.cond()
+	return counts(ctx, q, "SELECT t.theme, COUNT(*) FROM recommendation_themes t JOIN recommendations r ON r.id = t.recommendation_id WHERE "+c+
+		" GROUP BY t.theme ORDER BY t.theme", args...)
 }
 
 // Count is a value and how many records have it.

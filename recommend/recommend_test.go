@@ -11,6 +11,7 @@ import (
 	"vigil/country"
 	"vigil/db"
 	"vigil/db/dbtest"
+	"vigil/sensitivity"
 )
 
 func TestDecodeMacRomanCR(t *testing.T) {
@@ -114,7 +115,7 @@ func TestSearch(t *testing.T) {
 		}
 		search := func(f Filter) Results {
 			t.Helper()
-			f.Institution = inst.ID
+			f.Institution, f.Clearance = inst.ID, sensitivity.Confidential
 			var res Results
 			if err := d.Read(ctx, inst.ID, func(tx *db.Tx) error {
 				var err error
@@ -236,7 +237,7 @@ func TestImportUPRInfoSmall(t *testing.T) {
 			t.Fatalf("newer export: %+v", res)
 		}
 		d.Read(ctx, inst.ID, func(tx *db.Tx) error {
-			r, err := Get(ctx, tx, civ.Results[0].ID)
+			r, err := Get(ctx, tx, Scope{Institution: inst.ID, Clearance: sensitivity.Internal}, civ.Results[0].ID)
 			if err != nil || r.Response != "supported" {
 				t.Errorf("after update: %+v %v", r, err)
 			}
@@ -306,4 +307,44 @@ func TestImportUPRInfoReal(t *testing.T) {
 	if err != nil || res.Unchanged != 42013 || res.Inserted+res.Updated != 0 {
 		t.Fatalf("re-import: %+v %v", res, err)
 	}
+}
+
+func TestOwnRecommendationsStayWithTheirInstitution(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		var a, b access.Institution
+		var own Recommendation
+		err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+			var err error
+			if a, err = access.CreateInstitution(ctx, tx, "A", "XVG"); err != nil {
+				return err
+			}
+			if b, err = access.CreateInstitution(ctx, tx, "B", "XVG"); err != nil {
+				return err
+			}
+			save(t, ctx, tx, "s", "XVG", "Shared text about torture.", "supported")
+			own, err = CreateOwn(ctx, tx, a.ID, Recommendation{StateUnderReview: "XVG", Text: "Our own advice about torture.", Sensitivity: sensitivity.Internal})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			inst  string
+			cl    sensitivity.Level
+			total int
+		}{{a.ID, sensitivity.Internal, 2}, {a.ID, sensitivity.Partners, 1}, {b.ID, sensitivity.Confidential, 1}} {
+			d.Read(ctx, c.inst, func(tx *db.Tx) error {
+				res, err := Search(ctx, tx, Filter{Query: "torture", Institution: c.inst, Clearance: c.cl})
+				if err != nil || res.Total != c.total {
+					t.Errorf("%s at %s: %d results, want %d (%v)", c.inst, c.cl, res.Total, c.total, err)
+				}
+				_, err = Get(ctx, tx, Scope{Institution: c.inst, Clearance: c.cl}, own.ID)
+				if want := c.total == 2; (err == nil) != want {
+					t.Errorf("get own as %s at %s: %v", c.inst, c.cl, err)
+				}
+				return nil
+			})
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"vigil/db"
+	"vigil/sensitivity"
 )
 
 // Filter narrows a search. Empty fields do not filter.
@@ -19,7 +20,8 @@ type Filter struct {
 	// Status filters on the institution's own (NHRI) assessment:
 	// fully, partially, not_implemented, unknown, or "unassessed".
 	Status      string
-	Institution string // whose assessments Status and the status facet read
+	Institution string // whose assessments Status and the status facet read, and whose own recommendations are included
+	Clearance   sensitivity.Level
 	Limit       int
 	Offset      int
 	NoFacets    bool
@@ -55,8 +57,9 @@ const latestNHRI = `SELECT a.recommendation_id, a.status FROM rec_assessments a 
 // queries. skip names a facet whose own filter is left out, so that a
 // facet shows the other values one could switch to.
 func where(d db.Dialect, f Filter, match string, skip string) (string, []any) {
-	var conds []string
-	var args []any
+	sc, sargs := Scope{Institution: f.Institution, Clearance: f.Clearance}.cond()
+	conds := []string{sc}
+	args := append([]any{}, sargs...)
 	if match != "" {
 		if d == db.Postgres {
 			conds = append(conds, "to_tsvector('english', r.search_text) @@ to_tsquery('english', ?)")
@@ -94,9 +97,6 @@ func where(d db.Dialect, f Filter, match string, skip string) (string, []any) {
 			conds = append(conds, "r.id IN (SELECT l.recommendation_id FROM ("+latestNHRI+") l WHERE l.status = ?)")
 			args = append(args, f.Institution, f.Status)
 		}
-	}
-	if len(conds) == 0 {
-		return "", nil
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
 }

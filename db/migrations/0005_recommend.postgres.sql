@@ -2,6 +2,12 @@
 -- search configuration (Snowball stemmer) of the folded text.
 CREATE INDEX recommendations_tsv ON recommendations USING GIN (to_tsvector('english', search_text));
 
+-- Shared UN texts (owner '') are visible to every tenant; an institution's
+-- own recommendations only to it.
+ALTER TABLE recommendations ENABLE ROW LEVEL SECURITY;
+ALTER TABLE recommendations FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON recommendations USING (owner_institution = '' OR vigil_scope_ok(owner_institution));
+
 ALTER TABLE rec_actions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE rec_actions FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant ON rec_actions USING (vigil_scope_ok(institution_id));

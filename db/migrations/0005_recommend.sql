@@ -2,9 +2,12 @@
 --
 -- recommendations holds what UN mechanisms (UPR, treaty bodies, special
 -- procedures, regional bodies) said to States: public documents, identical
--- for every institution of the instance. Like the country list it has no
--- institution_id, so an instance imports the 300,000 texts once and not once
--- per tenant. Everything an institution adds about a recommendation — its
+-- for every institution of the instance. Like the country list they belong
+-- to no institution (owner_institution = ''), so an instance imports the
+-- 300,000 texts once and not once per tenant. The institution's own
+-- recommendations (mechanism 'nhri') are the exception: owner_institution
+-- names the institution, only it sees them, and their sensitivity applies
+-- (UN texts are public, level 1). Everything an institution adds about a recommendation — its
 -- follow-up actions, the government's account, its own independent
 -- assessment and links to risk indicators — is institution-owned, so that
 -- tenants never see each other's follow-up work.
@@ -14,6 +17,8 @@
 -- so both stores index the same string.
 CREATE TABLE recommendations (
     id                 TEXT PRIMARY KEY,
+    owner_institution  TEXT NOT NULL DEFAULT '',
+    sensitivity        BIGINT NOT NULL DEFAULT 1 CHECK (sensitivity BETWEEN 1 AND 4),
     num                BIGINT NOT NULL UNIQUE,
     source             TEXT NOT NULL,
     source_key         TEXT NOT NULL,
@@ -38,6 +43,7 @@ CREATE TABLE recommendations (
     updated_at         TEXT NOT NULL,
     UNIQUE (source, source_key)
 );
+CREATE INDEX recommendations_owner ON recommendations(owner_institution);
 CREATE INDEX recommendations_state ON recommendations(state_under_review, cycle);
 CREATE INDEX recommendations_response ON recommendations(response);
 
