@@ -598,13 +598,15 @@ func Step(ctx context.Context, q db.Q, inst, id string, u access.User, step stri
 // its parts, with a note saying what the correction changes. The published
 // version stays as it was until the correction is itself published.
 func Correct(ctx context.Context, q db.Q, inst, id, by string, clearance sensitivity.Level, note string) (Assessment, error) {
+	old, err := Get(ctx, q, inst, id, sensitivity.Confidential)
+	if errors.Is(err, ErrNotFound) || (err == nil && !sensitivity.Allows(clearance, old.Sensitivity)) {
+		return Assessment{}, ErrNotFound
+	} else if err != nil {
+		return Assessment{}, err
+	}
 	note = strings.TrimSpace(note)
 	if note == "" {
 		return Assessment{}, inputf("say what the correction changes: the note is printed with the new version")
-	}
-	old, err := Get(ctx, q, inst, id, sensitivity.Confidential)
-	if err != nil || !sensitivity.Allows(clearance, old.Sensitivity) {
-		return Assessment{}, ErrNotFound
 	}
 	if old.Status != Published {
 		return Assessment{}, ErrState
@@ -685,4 +687,37 @@ func Find(ctx context.Context, q db.Q, inst, country, period string, clearance s
 		return Assessment{}, err
 	}
 	return Get(ctx, q, inst, id, clearance)
+}
+
+// History lists, for each period of country up to and including period, the
+// version a report uses (published if there is one, else the latest), oldest
+// first, as a reader cleared up to clearance sees them.
+func History(ctx context.Context, q db.Q, inst, country, period string, clearance sensitivity.Level) ([]Assessment, error) {
+	rows, err := q.Query(ctx, `SELECT DISTINCT period FROM risk_assessments WHERE institution_id = ? AND country = ? AND period <= ? AND sensitivity <= ?
+		ORDER BY period`, inst, country, period, int(clearance))
+	if err != nil {
+		return nil, err
+	}
+	var periods []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		periods = append(periods, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []Assessment
+	for _, p := range periods {
+		a, err := Find(ctx, q, inst, country, p, clearance)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
