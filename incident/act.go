@@ -4,9 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"vigil/db"
@@ -331,16 +331,21 @@ func idAlphabet(b []byte) string {
 // rowHash summarises an event's content (not its bookkeeping) so that an
 // import can tell an unchanged row from an updated one without reading it whole.
 func (e *Event) rowHash() string {
-	h := sha256.New()
-	lat, lon := "", ""
-	if e.Latitude != nil {
-		lat, lon = fmt.Sprint(*e.Latitude), fmt.Sprint(*e.Longitude)
-	}
+	b := make([]byte, 0, 512)
 	for _, f := range []string{e.Origin, e.OriginID, e.Title, e.Description, e.Violence, e.Country, e.CountryName, e.Region,
-		e.Admin1, e.Admin2, e.Place, lat, lon, fmt.Sprint(e.PlacePrecision), e.DateStart, e.DateEnd, fmt.Sprint(e.DatePrecision),
-		e.SideA, e.SideB, fmt.Sprint(e.Fatalities), fmt.Sprint(e.CivilianDeaths), e.SourcesText, e.Status, fmt.Sprint(int(e.Sensitivity))} {
-		h.Write([]byte(f))
-		h.Write([]byte{0})
+		e.Admin1, e.Admin2, e.Place, e.DateStart, e.DateEnd, e.SideA, e.SideB, e.SourcesText, e.Status} {
+		b = append(b, f...)
+		b = append(b, 0)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:12])
+	if e.Latitude != nil {
+		b = strconv.AppendFloat(b, *e.Latitude, 'g', -1, 64)
+		b = append(b, ',')
+		b = strconv.AppendFloat(b, *e.Longitude, 'g', -1, 64)
+	}
+	for _, n := range []int{e.PlacePrecision, e.DatePrecision, e.Fatalities, e.CivilianDeaths, int(e.Sensitivity)} {
+		b = append(b, 0)
+		b = strconv.AppendInt(b, int64(n), 10)
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:12])
 }

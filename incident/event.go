@@ -126,7 +126,7 @@ func CreateEvent(ctx context.Context, q db.Q, inst, by string, e Event) (Event, 
 	e.InstitutionID, e.CreatedBy = inst, by
 	e.CreatedAt = db.Now()
 	e.UpdatedAt = e.CreatedAt
-	_, err := q.Exec(ctx, `INSERT INTO events (`+eventCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := q.Exec(ctx, "INSERT INTO events ("+eventCols+") VALUES (?"+strings.Repeat(", ?", 29)+")",
 		e.args(e.rowHash())...)
 	return e, err
 }

@@ -1,0 +1,384 @@
+package incident
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"vigil/audit"
+	"vigil/country"
+	"vigil/db"
+	"vigil/importer"
+	"vigil/sensitivity"
+)
+
+// Event files (UCDP GED, ACLED) are read by header name, never by column
+// position, parsed in one goroutine and written in another, one transaction
+// per batch. Each event's id is derived from the dataset and its own id
+// there (stableID), so running a file again finds every row it wrote: rows
+// whose content is the same are counted unchanged and not touched, and an
+// import killed midway leaves whole batches behind that the next run skips.
+
+// BatchSize is how many rows one transaction writes.
+const BatchSize = 5000
+
+// insertRows is how many rows one INSERT statement carries (30 values
+// each, well under SQLite's and PostgreSQL's limits on parameters).
+const insertRows = 100
+
+func init() {
+	importer.Register(importer.Kind{Name: "ucdp-ged",
+		Summary: "UCDP Georeferenced Event Dataset CSV (columns by header: id, date_start, type_of_violence, country, adm_1, best...); give country=XXX first to keep one country",
+		Run: func(ctx context.Context, d *db.DB, files []string, p *importer.Progress) (importer.Result, error) {
+			return importEvents(ctx, d, files, p, gedFormat)
+		}})
+	importer.Register(importer.Kind{Name: "acled",
+		Summary: "ACLED export CSV (columns by header: event_id_cnty, event_date, event_type, country, admin1, fatalities...); give country=XXX first to keep one country",
+		Run: func(ctx context.Context, d *db.DB, files []string, p *importer.Progress) (importer.Result, error) {
+			return importEvents(ctx, d, files, p, acledFormat)
+		}})
+}
+
+// format is one dataset's layout: the columns it needs and how a row
+// becomes an event (or a row error naming the field).
+type format struct {
+	origin   string
+	required []string
+	parse    func(row func(string) string, e *Event) (field string, err error)
+}
+
+// rowError is a field-level problem in one row.
+type rowError struct {
+	field string
+	err   error
+}
+
+type parsed struct {
+	row int
+	ev  Event
+	bad *rowError
+}
+
+// importEvents reads each file and writes its events in batches.
+func importEvents(ctx context.Context, d *db.DB, files []string, p *importer.Progress, f format) (importer.Result, error) {
+	env := importer.EnvFrom(ctx)
+	var total importer.Result
+	if env.Institution == "" {
+		return total, errors.New("no institution to import into: the store holds none or several (give --institution ID)")
+	}
+	onlyCountry := ""
+	if len(files) > 0 && strings.HasPrefix(files[0], "country=") {
+		onlyCountry = strings.ToUpper(strings.TrimPrefix(files[0], "country="))
+		files = files[1:]
+		if len(onlyCountry) != 3 {
+			return total, fmt.Errorf("country=%s: want an ISO 3166-1 alpha-3 code", onlyCountry)
+		}
+	}
+	if len(files) == 0 {
+		return total, errors.New("no file given")
+	}
+	var res *country.Resolver
+	if err := d.Read(ctx, env.Institution, func(tx *db.Tx) error {
+		var err error
+		res, err = country.LoadResolver(ctx, tx)
+		return err
+	}); err != nil {
+		return total, err
+	}
+	for _, file := range files {
+		r, err := importFile(ctx, d, env, file, p, f, res, onlyCountry)
+		name := ""
+		if len(files) > 1 {
+			name = file
+		}
+		total.Add(name, r)
+		if err != nil {
+			return total, fmt.Errorf("%s: %w", file, err)
+		}
+	}
+	return total, nil
+}
+
+func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p *importer.Progress, f format,
+	res *country.Resolver, onlyCountry string) (importer.Result, error) {
+	var result importer.Result
+	fh, err := os.Open(file)
+	if err != nil {
+		return result, err
+	}
+	defer fh.Close()
+	if st, err := fh.Stat(); err == nil {
+		p.SetTotal(int(st.Size()))
+	}
+	p.SetLabel(f.origin + " " + file)
+	cr := csv.NewReader(p.Reader(fh))
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return result, fmt.Errorf("reading the header: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if _, dup := col[h]; !dup {
+			col[h] = i
+		}
+	}
+	var missing []string
+	for _, r := range f.required {
+		if _, ok := col[r]; !ok {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) > 0 {
+		return result, fmt.Errorf("not a %s file: missing column(s) %s", f.origin, strings.Join(missing, ", "))
+	}
+
+	// Parse in one goroutine, write in this one.
+	batches := make(chan []parsed, 2)
+	parseErr := make(chan error, 1)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(batches)
+		var rec []string
+		get := func(name string) string {
+			if i, ok := col[name]; ok && i < len(rec) {
+				return rec[i]
+			}
+			return ""
+		}
+		batch := make([]parsed, 0, BatchSize)
+		row := 1
+		for {
+			var err error
+			rec, err = cr.Read()
+			if err == io.EOF {
+				break
+			}
+			row++
+			if err != nil {
+				var pe *csv.ParseError
+				if errors.As(err, &pe) && pe.Err == csv.ErrFieldCount {
+					// unreachable with FieldsPerRecord = -1
+				}
+				if errors.As(err, &pe) && pe.Err != csv.ErrQuote && pe.Err != csv.ErrBareQuote {
+					parseErr <- err
+					return
+				}
+				batch = append(batch, parsed{row: row, bad: &rowError{"", fmt.Errorf("unreadable CSV: %v", err)}})
+				continue
+			}
+			pr := parsed{row: row}
+			if field, err := f.parse(get, &pr.ev); err != nil {
+				pr.bad = &rowError{field, err}
+			} else {
+				if code, ok := res.Resolve(pr.ev.CountryName); ok {
+					pr.ev.Country = code
+				}
+				if onlyCountry != "" && pr.ev.Country != onlyCountry {
+					continue
+				}
+			}
+			batch = append(batch, pr)
+			if len(batch) == BatchSize {
+				select {
+				case batches <- batch:
+				case <-done:
+					return
+				}
+				batch = make([]parsed, 0, BatchSize)
+			}
+		}
+		if len(batch) > 0 {
+			select {
+			case batches <- batch:
+			case <-done:
+			}
+		}
+		parseErr <- nil
+	}()
+	for batch := range batches {
+		if err := ctx.Err(); err != nil {
+			return result, err
+		}
+		r, err := writeBatch(ctx, d, env, f.origin, batch)
+		result.Add("", r)
+		if err != nil {
+			return result, err
+		}
+	}
+	return result, <-parseErr
+}
+
+// writeBatch writes one batch in one transaction, with one audit entry
+// when it changed anything. Rows already present with the same content are
+// left alone.
+func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, batch []parsed) (importer.Result, error) {
+	var r importer.Result
+	inst := env.Institution
+	now := db.Now()
+	good := make([]*Event, 0, len(batch))
+	hashes := make([]string, 0, len(batch))
+	seen := map[string]int{}
+	for i := range batch {
+		pr := &batch[i]
+		if pr.bad != nil {
+			r.Reject(pr.row, pr.bad.field, "%v", pr.bad.err)
+			continue
+		}
+		e := &pr.ev
+		e.Origin = origin
+		if err := e.Validate(); err != nil {
+			r.Reject(pr.row, "", "%v", err)
+			continue
+		}
+		e.ID = stableID(inst, origin, e.OriginID)
+		e.InstitutionID, e.CreatedBy, e.CreatedAt, e.UpdatedAt = inst, env.Actor, now, now
+		h := e.rowHash()
+		if j, dup := seen[e.ID]; dup {
+			// The same source id twice in one batch: the later row wins.
+			good[j], hashes[j] = e, h
+			continue
+		}
+		seen[e.ID] = len(good)
+		good = append(good, e)
+		hashes = append(hashes, h)
+	}
+	if len(good) == 0 {
+		return r, nil
+	}
+	err := d.Write(ctx, inst, func(tx *db.Tx) error {
+		r2 := importer.Result{}
+		existing := map[string]string{}
+		for start := 0; start < len(good); start += 500 {
+			end := min(start+500, len(good))
+			args := []any{inst}
+			for _, e := range good[start:end] {
+				args = append(args, e.ID)
+			}
+			rows, err := tx.Query(ctx, "SELECT id, row_hash FROM events WHERE institution_id = ? AND id IN (?"+
+				strings.Repeat(", ?", end-start-1)+")", args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id, h string
+				if err := rows.Scan(&id, &h); err != nil {
+					rows.Close()
+					return err
+				}
+				existing[id] = h
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		var inserts []*Event
+		var insertHashes []string
+		for i, e := range good {
+			old, ok := existing[e.ID]
+			switch {
+			case !ok:
+				inserts = append(inserts, e)
+				insertHashes = append(insertHashes, hashes[i])
+				r2.Inserted++
+			case old == hashes[i]:
+				r2.Unchanged++
+			default:
+				if _, err := tx.Exec(ctx, `UPDATE events SET title = ?, description = ?, violence = ?, country = ?, country_name = ?, region = ?,
+					admin1 = ?, admin2 = ?, place = ?, latitude = ?, longitude = ?, place_precision = ?, date_start = ?, date_end = ?,
+					date_precision = ?, side_a = ?, side_b = ?, fatalities = ?, civilian_deaths = ?, sources_text = ?, row_hash = ?, updated_at = ?
+					WHERE institution_id = ? AND id = ?`, e.Title, e.Description, e.Violence, e.Country, e.CountryName, e.Region,
+					e.Admin1, e.Admin2, e.Place, nullFloat(e.Latitude), nullFloat(e.Longitude), e.PlacePrecision, e.DateStart, e.DateEnd,
+					e.DatePrecision, e.SideA, e.SideB, e.Fatalities, e.CivilianDeaths, e.SourcesText, hashes[i], now, inst, e.ID); err != nil {
+					return err
+				}
+				r2.Updated++
+			}
+		}
+		one := "(?" + strings.Repeat(", ?", 29) + ")"
+		full := "INSERT INTO events (" + eventCols + ") VALUES " + one + strings.Repeat(", "+one, insertRows-1)
+		args := make([]any, 0, 30*insertRows)
+		for start := 0; start < len(inserts); start += insertRows {
+			end := min(start+insertRows, len(inserts))
+			args = args[:0]
+			for i := start; i < end; i++ {
+				args = append(args, inserts[i].args(insertHashes[i])...)
+			}
+			q := full
+			if end-start < insertRows {
+				q = "INSERT INTO events (" + eventCols + ") VALUES " + one + strings.Repeat(", "+one, end-start-1)
+			}
+			if _, err := tx.Exec(ctx, q, args...); err != nil {
+				return err
+			}
+		}
+		if r2.Inserted+r2.Updated > 0 {
+			if err := env.Audit.Append(ctx, tx, audit.Entry{Institution: inst, ActorName: env.Actor, Action: "event.import",
+				ObjectType: "event", Detail: fmt.Sprintf("origin=%s inserted=%d updated=%d unchanged=%d", origin, r2.Inserted, r2.Updated, r2.Unchanged)}); err != nil {
+				return err
+			}
+		}
+		r.Inserted, r.Updated, r.Unchanged = r2.Inserted, r2.Updated, r2.Unchanged
+		return nil
+	})
+	if err != nil {
+		r.Inserted, r.Updated, r.Unchanged = 0, 0, 0
+	}
+	return r, err
+}
+
+// Helpers for parsers.
+
+func atoiField(s, field string, lo, hi int) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.EqualFold(s, "NA") {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a whole number", s)
+	}
+	if n < lo || n > hi {
+		return 0, fmt.Errorf("%d is outside %d..%d", n, lo, hi)
+	}
+	return n, nil
+}
+
+func coord(s string, limit float64) (*float64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.EqualFold(s, "NA") {
+		return nil, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a number", s)
+	}
+	if f < -limit || f > limit {
+		return nil, fmt.Errorf("%v is out of range", f)
+	}
+	return &f, nil
+}
+
+func clip(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if len(s) <= n {
+		return s
+	}
+	// cut on a rune boundary
+	for n > 0 && (s[n]&0xC0) == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+// Imported events are published data: public unless told otherwise.
+const importedLevel = sensitivity.Public
