@@ -81,10 +81,10 @@ func (s *Server) newEngageView(r *http.Request) engageView {
 		PartnerForm: engage.Partner{Sensitivity: sensitivity.Internal}, SelectedParts: map[string]bool{}}
 }
 
-// clearance is what the caller may read.
-func clearance(r *http.Request) sensitivity.Level { return current(r).User.Role.Clearance() }
+// engageClearance is what the caller may read.
+func engageClearance(r *http.Request) sensitivity.Level { return current(r).User.Role.Clearance() }
 
-func filterFrom(r *http.Request) (engage.Filter, error) {
+func engageFilterFrom(r *http.Request) (engage.Filter, error) {
 	q := r.URL.Query()
 	f := engage.Filter{From: q.Get("from"), To: q.Get("to"), Kind: q.Get("kind"), Status: q.Get("status"), PartnerID: q.Get("partner")}
 	for _, d := range []struct{ v, n string }{{f.From, "from"}, {f.To, "to"}} {
@@ -100,7 +100,7 @@ func filterFrom(r *http.Request) (engage.Filter, error) {
 func (s *Server) engageActivities(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
 	v := s.newEngageView(r)
-	f, ferr := filterFrom(r)
+	f, ferr := engageFilterFrom(r)
 	v.Filter = f
 	if ferr != nil {
 		s.renderStatus(w, r, http.StatusBadRequest, "engagement_activities", pageData{Title: "Engagement", Error: ferr.Error(), Data: v})
@@ -108,7 +108,7 @@ func (s *Server) engageActivities(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
-		v.Activities, err = engage.ListActivities(r.Context(), tx, c.User.InstitutionID, clearance(r), f)
+		v.Activities, err = engage.ListActivities(r.Context(), tx, c.User.InstitutionID, engageClearance(r), f)
 		return err
 	})
 	if err != nil {
@@ -123,7 +123,7 @@ func (s *Server) engageActivityForm(w http.ResponseWriter, r *http.Request) {
 	v := s.newEngageView(r)
 	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
-		v.Partners, err = engage.ListPartners(r.Context(), tx, c.User.InstitutionID, clearance(r))
+		v.Partners, err = engage.ListPartners(r.Context(), tx, c.User.InstitutionID, engageClearance(r))
 		return err
 	})
 	if err != nil {
@@ -150,7 +150,7 @@ func (s *Server) engageActivityCreate(w http.ResponseWriter, r *http.Request) {
 	if userErr == nil {
 		err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 			var err error
-			created, err = engage.CreateActivity(r.Context(), tx, c.User.InstitutionID, c.User.ID, clearance(r), a)
+			created, err = engage.CreateActivity(r.Context(), tx, c.User.InstitutionID, c.User.ID, engageClearance(r), a)
 			if err != nil {
 				userErr = err
 				return err
@@ -170,7 +170,7 @@ func (s *Server) engageActivityCreate(w http.ResponseWriter, r *http.Request) {
 			v.SelectedParts[p] = true
 		}
 		s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
-			v.Partners, _ = engage.ListPartners(r.Context(), tx, c.User.InstitutionID, clearance(r))
+			v.Partners, _ = engage.ListPartners(r.Context(), tx, c.User.InstitutionID, engageClearance(r))
 			return nil
 		})
 		s.renderStatus(w, r, http.StatusBadRequest, "engagement_activity_new", pageData{Title: "Record an activity", Error: userErr.Error(), Data: v})
@@ -184,7 +184,7 @@ func (s *Server) engageActivityPage(w http.ResponseWriter, r *http.Request) {
 	v := s.newEngageView(r)
 	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
-		v.Activity, err = engage.GetActivity(r.Context(), tx, c.User.InstitutionID, r.PathValue("id"), clearance(r))
+		v.Activity, err = engage.GetActivity(r.Context(), tx, c.User.InstitutionID, r.PathValue("id"), engageClearance(r))
 		return err
 	})
 	if errors.Is(err, engage.ErrNotFound) {
@@ -206,11 +206,11 @@ func (s *Server) engageActivityStatus(w http.ResponseWriter, r *http.Request) {
 	var a engage.Activity
 	err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		// Look the activity up first: another institution's id must read as missing.
-		if _, err := engage.GetActivity(r.Context(), tx, c.User.InstitutionID, id, clearance(r)); err != nil {
+		if _, err := engage.GetActivity(r.Context(), tx, c.User.InstitutionID, id, engageClearance(r)); err != nil {
 			return err
 		}
 		var err error
-		a, err = engage.UpdateActivity(r.Context(), tx, c.User.InstitutionID, id, c.User.ID, clearance(r), u)
+		a, err = engage.UpdateActivity(r.Context(), tx, c.User.InstitutionID, id, c.User.ID, engageClearance(r), u)
 		if err != nil {
 			userErr = err
 			return err
@@ -224,7 +224,7 @@ func (s *Server) engageActivityStatus(w http.ResponseWriter, r *http.Request) {
 	case userErr != nil:
 		v := s.newEngageView(r)
 		s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
-			v.Activity, _ = engage.GetActivity(r.Context(), tx, c.User.InstitutionID, id, clearance(r))
+			v.Activity, _ = engage.GetActivity(r.Context(), tx, c.User.InstitutionID, id, engageClearance(r))
 			return nil
 		})
 		s.renderStatus(w, r, http.StatusBadRequest, "engagement_activity", pageData{Title: v.Activity.Title, Error: userErr.Error(), Data: v})
@@ -241,7 +241,7 @@ func (s *Server) engagePartners(w http.ResponseWriter, r *http.Request) {
 	v := s.newEngageView(r)
 	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
-		v.Partners, err = engage.ListPartners(r.Context(), tx, c.User.InstitutionID, clearance(r))
+		v.Partners, err = engage.ListPartners(r.Context(), tx, c.User.InstitutionID, engageClearance(r))
 		return err
 	})
 	if err != nil {
@@ -295,13 +295,13 @@ func (s *Server) engagePartnerPage(w http.ResponseWriter, r *http.Request) {
 	err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
 		inst, id := c.User.InstitutionID, r.PathValue("id")
-		if v.Partner, err = engage.GetPartner(r.Context(), tx, inst, id, clearance(r)); err != nil {
+		if v.Partner, err = engage.GetPartner(r.Context(), tx, inst, id, engageClearance(r)); err != nil {
 			return err
 		}
-		if v.Activities, err = engage.ListActivities(r.Context(), tx, inst, clearance(r), engage.Filter{PartnerID: id}); err != nil {
+		if v.Activities, err = engage.ListActivities(r.Context(), tx, inst, engageClearance(r), engage.Filter{PartnerID: id}); err != nil {
 			return err
 		}
-		if v.Contacts, err = engage.Contacts(r.Context(), tx, s.cfg.Keys, inst, id, clearance(r)); err != nil {
+		if v.Contacts, err = engage.Contacts(r.Context(), tx, s.cfg.Keys, inst, id, engageClearance(r)); err != nil {
 			return err
 		}
 		for _, ct := range v.Contacts {
@@ -331,14 +331,14 @@ func (s *Server) engageContactCreate(w http.ResponseWriter, r *http.Request) {
 		Phone: r.PostFormValue("phone"), Notes: r.PostFormValue("notes"), Sensitivity: level}
 	var userErr error
 	err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
-		if _, err := engage.GetPartner(r.Context(), tx, c.User.InstitutionID, id, clearance(r)); err != nil {
+		if _, err := engage.GetPartner(r.Context(), tx, c.User.InstitutionID, id, engageClearance(r)); err != nil {
 			return err
 		}
 		if lerr != nil {
 			userErr = lerr
 			return lerr
 		}
-		created, err := engage.AddContact(r.Context(), tx, s.cfg.Keys, c.User.InstitutionID, c.User.ID, clearance(r), ct)
+		created, err := engage.AddContact(r.Context(), tx, s.cfg.Keys, c.User.InstitutionID, c.User.ID, engageClearance(r), ct)
 		if err != nil {
 			userErr = err
 			return err
@@ -371,7 +371,7 @@ func (s *Server) engageCalendar(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
-		v.Month, err = engage.Calendar(r.Context(), tx, c.User.InstitutionID, clearance(r), month.Year(), month.Month())
+		v.Month, err = engage.Calendar(r.Context(), tx, c.User.InstitutionID, engageClearance(r), month.Year(), month.Month())
 		return err
 	})
 	if err != nil {
@@ -384,7 +384,7 @@ func (s *Server) engageCalendar(w http.ResponseWriter, r *http.Request) {
 // reportParams reads the period and edition of the activity report. The
 // edition can never be wider than the caller's clearance; it defaults to
 // partners, the level meant for the Special Adviser's office.
-func reportParams(r *http.Request) (from, to string, level sensitivity.Level, err error) {
+func engageReportParams(r *http.Request) (from, to string, level sensitivity.Level, err error) {
 	q := r.URL.Query()
 	year := strconv.Itoa(time.Now().UTC().Year())
 	from, to = q.Get("from"), q.Get("to")
@@ -400,7 +400,7 @@ func reportParams(r *http.Request) (from, to string, level sensitivity.Level, er
 			return
 		}
 	}
-	if level == sensitivity.Confidential || !sensitivity.Allows(clearance(r), level) {
+	if level == sensitivity.Confidential || !sensitivity.Allows(engageClearance(r), level) {
 		err = fmt.Errorf("edition %s is not available: choose public, partners or internal within your clearance", level)
 	}
 	return
@@ -408,9 +408,9 @@ func reportParams(r *http.Request) (from, to string, level sensitivity.Level, er
 
 // buildReport returns the report, a mistake of the caller's to show them,
 // or an internal error to log.
-func (s *Server) buildReport(r *http.Request) (engage.Report, error, error) {
+func (s *Server) buildEngageReport(r *http.Request) (engage.Report, error, error) {
 	c := current(r)
-	from, to, level, err := reportParams(r)
+	from, to, level, err := engageReportParams(r)
 	if err != nil {
 		return engage.Report{}, err, nil
 	}
@@ -436,9 +436,9 @@ func (s *Server) buildReport(r *http.Request) (engage.Report, error, error) {
 func (s *Server) engageReportPage(w http.ResponseWriter, r *http.Request) {
 	v := s.newEngageView(r)
 	v.Editions = []sensitivity.Level{sensitivity.Public, sensitivity.Partners, sensitivity.Internal}
-	rep, userErr, err := s.buildReport(r)
+	rep, userErr, err := s.buildEngageReport(r)
 	v.Report = rep
-	_, _, v.Edition, _ = reportParams(r)
+	_, _, v.Edition, _ = engageReportParams(r)
 	if err != nil {
 		s.fail(w, r, route{}, http.StatusInternalServerError, "The report could not be built.", err)
 		return
@@ -454,7 +454,7 @@ func (s *Server) engageReportPage(w http.ResponseWriter, r *http.Request) {
 // document (format=html) or JSON (format=json). PDF is made by the CLI,
 // which can wait for Chromium.
 func (s *Server) engageReportExport(w http.ResponseWriter, r *http.Request) {
-	rep, userErr, err := s.buildReport(r)
+	rep, userErr, err := s.buildEngageReport(r)
 	if err != nil {
 		s.fail(w, r, route{}, http.StatusInternalServerError, "The report could not be built.", err)
 		return
@@ -493,7 +493,7 @@ func (s *Server) engageReportExport(w http.ResponseWriter, r *http.Request) {
 
 // JSON API.
 
-type apiPartner struct {
+type engagePartnerJSON struct {
 	ID          string `json:"id"`
 	Name        string `json:"name"`
 	Kind        string `json:"kind"`
@@ -503,11 +503,11 @@ type apiPartner struct {
 	CreatedAt   string `json:"created_at"`
 }
 
-func toAPIPartner(p engage.Partner) apiPartner {
-	return apiPartner{ID: p.ID, Name: p.Name, Kind: p.Kind, CountryCode: p.CountryCode, Description: p.Description, Sensitivity: p.Sensitivity.String(), CreatedAt: p.CreatedAt}
+func toAPIEngagePartner(p engage.Partner) engagePartnerJSON {
+	return engagePartnerJSON{ID: p.ID, Name: p.Name, Kind: p.Kind, CountryCode: p.CountryCode, Description: p.Description, Sensitivity: p.Sensitivity.String(), CreatedAt: p.CreatedAt}
 }
 
-type apiActivity struct {
+type engageActivityJSON struct {
 	ID           string                `json:"id"`
 	Kind         string                `json:"kind"`
 	Heading      string                `json:"heading"`
@@ -520,21 +520,21 @@ type apiActivity struct {
 	FollowUpDate string                `json:"follow_up_date,omitempty"`
 	FollowUp     string                `json:"follow_up,omitempty"`
 	Sensitivity  string                `json:"sensitivity"`
-	Partners     []apiPartner          `json:"partners"`
+	Partners     []engagePartnerJSON   `json:"partners"`
 	Links        []engage.Link         `json:"links"`
 	History      []engage.StatusChange `json:"history,omitempty"`
 	CreatedAt    string                `json:"created_at"`
 }
 
-func toAPIActivity(a engage.Activity) apiActivity {
-	out := apiActivity{ID: a.ID, Kind: a.Kind, Heading: a.Heading(), Title: a.Title, Summary: a.Summary, StartDate: a.StartDate, EndDate: a.EndDate,
+func toAPIEngageActivity(a engage.Activity) engageActivityJSON {
+	out := engageActivityJSON{ID: a.ID, Kind: a.Kind, Heading: a.Heading(), Title: a.Title, Summary: a.Summary, StartDate: a.StartDate, EndDate: a.EndDate,
 		Status: a.Status, Outcome: a.Outcome, FollowUpDate: a.FollowUpDate, FollowUp: a.FollowUp, Sensitivity: a.Sensitivity.String(),
-		Partners: []apiPartner{}, Links: a.Links, History: a.History, CreatedAt: a.CreatedAt}
+		Partners: []engagePartnerJSON{}, Links: a.Links, History: a.History, CreatedAt: a.CreatedAt}
 	if out.Links == nil {
 		out.Links = []engage.Link{}
 	}
 	for _, p := range a.Partners {
-		out.Partners = append(out.Partners, toAPIPartner(p))
+		out.Partners = append(out.Partners, toAPIEngagePartner(p))
 	}
 	return out
 }
@@ -544,16 +544,16 @@ func (s *Server) apiEngagePartners(w http.ResponseWriter, r *http.Request) {
 	var ps []engage.Partner
 	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
-		ps, err = engage.ListPartners(r.Context(), tx, c.User.InstitutionID, clearance(r))
+		ps, err = engage.ListPartners(r.Context(), tx, c.User.InstitutionID, engageClearance(r))
 		return err
 	})
 	if err != nil {
 		s.fail(w, r, apiRoute, http.StatusInternalServerError, "internal error", err)
 		return
 	}
-	out := make([]apiPartner, 0, len(ps))
+	out := make([]engagePartnerJSON, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, toAPIPartner(p))
+		out = append(out, toAPIEngagePartner(p))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"partners": out})
 }
@@ -564,10 +564,10 @@ func (s *Server) apiEngagePartner(w http.ResponseWriter, r *http.Request) {
 	var acts []engage.Activity
 	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
-		if p, err = engage.GetPartner(r.Context(), tx, c.User.InstitutionID, r.PathValue("id"), clearance(r)); err != nil {
+		if p, err = engage.GetPartner(r.Context(), tx, c.User.InstitutionID, r.PathValue("id"), engageClearance(r)); err != nil {
 			return err
 		}
-		acts, err = engage.ListActivities(r.Context(), tx, c.User.InstitutionID, clearance(r), engage.Filter{PartnerID: p.ID})
+		acts, err = engage.ListActivities(r.Context(), tx, c.User.InstitutionID, engageClearance(r), engage.Filter{PartnerID: p.ID})
 		return err
 	})
 	if errors.Is(err, engage.ErrNotFound) {
@@ -577,16 +577,16 @@ func (s *Server) apiEngagePartner(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, apiRoute, http.StatusInternalServerError, "internal error", err)
 		return
 	}
-	out := make([]apiActivity, 0, len(acts))
+	out := make([]engageActivityJSON, 0, len(acts))
 	for _, a := range acts {
-		out = append(out, toAPIActivity(a))
+		out = append(out, toAPIEngageActivity(a))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"partner": toAPIPartner(p), "activities": out})
+	writeJSON(w, http.StatusOK, map[string]any{"partner": toAPIEngagePartner(p), "activities": out})
 }
 
 func (s *Server) apiEngageActivities(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
-	f, err := filterFrom(r)
+	f, err := engageFilterFrom(r)
 	if err != nil {
 		s.fail(w, r, apiRoute, http.StatusBadRequest, err.Error(), nil)
 		return
@@ -594,16 +594,16 @@ func (s *Server) apiEngageActivities(w http.ResponseWriter, r *http.Request) {
 	var acts []engage.Activity
 	err = s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
-		acts, err = engage.ListActivities(r.Context(), tx, c.User.InstitutionID, clearance(r), f)
+		acts, err = engage.ListActivities(r.Context(), tx, c.User.InstitutionID, engageClearance(r), f)
 		return err
 	})
 	if err != nil {
 		s.fail(w, r, apiRoute, http.StatusInternalServerError, "internal error", err)
 		return
 	}
-	out := make([]apiActivity, 0, len(acts))
+	out := make([]engageActivityJSON, 0, len(acts))
 	for _, a := range acts {
-		out = append(out, toAPIActivity(a))
+		out = append(out, toAPIEngageActivity(a))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"activities": out})
 }
@@ -613,7 +613,7 @@ func (s *Server) apiEngageActivity(w http.ResponseWriter, r *http.Request) {
 	var a engage.Activity
 	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
-		a, err = engage.GetActivity(r.Context(), tx, c.User.InstitutionID, r.PathValue("id"), clearance(r))
+		a, err = engage.GetActivity(r.Context(), tx, c.User.InstitutionID, r.PathValue("id"), engageClearance(r))
 		return err
 	})
 	if errors.Is(err, engage.ErrNotFound) {
@@ -623,10 +623,10 @@ func (s *Server) apiEngageActivity(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, apiRoute, http.StatusInternalServerError, "internal error", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toAPIActivity(a))
+	writeJSON(w, http.StatusOK, toAPIEngageActivity(a))
 }
 
-type apiActivityIn struct {
+type engageActivityInJSON struct {
 	Kind         string        `json:"kind"`
 	Title        string        `json:"title"`
 	Summary      string        `json:"summary"`
@@ -643,7 +643,7 @@ type apiActivityIn struct {
 
 func (s *Server) apiEngageActivityCreate(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
-	var in apiActivityIn
+	var in engageActivityInJSON
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
@@ -664,12 +664,12 @@ func (s *Server) apiEngageActivityCreate(w http.ResponseWriter, r *http.Request)
 	var created engage.Activity
 	err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
-		created, err = engage.CreateActivity(r.Context(), tx, c.User.InstitutionID, c.User.ID, clearance(r), a)
+		created, err = engage.CreateActivity(r.Context(), tx, c.User.InstitutionID, c.User.ID, engageClearance(r), a)
 		if err != nil {
 			userErr = err
 			return err
 		}
-		if created, err = engage.GetActivity(r.Context(), tx, c.User.InstitutionID, created.ID, clearance(r)); err != nil {
+		if created, err = engage.GetActivity(r.Context(), tx, c.User.InstitutionID, created.ID, engageClearance(r)); err != nil {
 			return err
 		}
 		return s.record(r.Context(), tx, r, "activity.create", "activity", created.ID,
@@ -682,11 +682,11 @@ func (s *Server) apiEngageActivityCreate(w http.ResponseWriter, r *http.Request)
 		s.fail(w, r, apiRoute, http.StatusInternalServerError, "internal error", err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toAPIActivity(created))
+	writeJSON(w, http.StatusCreated, toAPIEngageActivity(created))
 }
 
 func (s *Server) apiEngageReport(w http.ResponseWriter, r *http.Request) {
-	rep, userErr, err := s.buildReport(r)
+	rep, userErr, err := s.buildEngageReport(r)
 	if err != nil {
 		s.fail(w, r, apiRoute, http.StatusInternalServerError, "internal error", err)
 		return

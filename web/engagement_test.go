@@ -94,7 +94,7 @@ func TestEngagementJourney(t *testing.T) {
 			}
 		}
 		resp = f.do("GET", "/api/v1/engagement/activities", pt, nil, nil)
-		var list struct{ Activities []apiActivity }
+		var list struct{ Activities []engageActivityJSON }
 		json.NewDecoder(resp.Body).Decode(&list)
 		resp.Body.Close()
 		if len(list.Activities) != 1 || list.Activities[0].Sensitivity != "partners" {
