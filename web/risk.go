@@ -62,7 +62,7 @@ func init() {
 	})
 }
 
-func canEdit(r access.Role) bool { return r.In(riskEditors...) }
+func riskCanEdit(r access.Role) bool { return r.In(riskEditors...) }
 
 // riskErr answers a domain error: missing records look the same as other
 // institutions' (404), frozen or out-of-order steps are conflicts (409), and
@@ -71,7 +71,7 @@ func (s *Server) riskErr(w http.ResponseWriter, r *http.Request, rt route, err e
 	var in risk.InputError
 	switch {
 	case errors.Is(err, risk.ErrNotFound):
-		s.fail(w, r, rt, http.StatusNotFound, tr(r, "risk.err.notfound"), nil)
+		s.fail(w, r, rt, http.StatusNotFound, riskT(r, "risk.err.notfound"), nil)
 	case errors.Is(err, risk.ErrFrozen), errors.Is(err, risk.ErrState):
 		s.fail(w, r, rt, http.StatusConflict, err.Error(), nil)
 	case errors.Is(err, risk.ErrForbidden):
@@ -83,11 +83,11 @@ func (s *Server) riskErr(w http.ResponseWriter, r *http.Request, rt route, err e
 	}
 }
 
-func tr(r *http.Request, key string) string { return translate(current(r).Lang, key) }
+func riskT(r *http.Request, key string) string { return translate(current(r).Lang, key) }
 
-// formLevel reads a sensitivity field; an empty or unknown value is 0, which
+// riskFormLevel reads a sensitivity field; an empty or unknown value is 0, which
 // the domain replaces by its default.
-func formLevel(r *http.Request, name string) sensitivity.Level {
+func riskFormLevel(r *http.Request, name string) sensitivity.Level {
 	l, err := sensitivity.Parse(r.PostFormValue(name))
 	if err != nil {
 		return 0
@@ -98,26 +98,26 @@ func formLevel(r *http.Request, name string) sensitivity.Level {
 type riskIndexView struct {
 	Assessments []risk.Assessment
 	Frameworks  []risk.Framework
-	Heat        []heatView
+	Heat        []riskHeatView
 	CanEdit     bool
 	Levels      []sensitivity.Level
 	Year        string
 	Country     string
 }
 
-type heatView struct {
+type riskHeatView struct {
 	Country string
 	SVG     template.HTML
 }
 
-func heatLabels(lang string) risk.HeatLabels {
+func riskHeatLabels(lang string) risk.HeatLabels {
 	return risk.HeatLabels{Title: translate(lang, "risk.heat.title"), Level: func(l string) string { return translate(lang, "risk.level."+l) }}
 }
 
 func (s *Server) riskIndex(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
 	inst, cl := c.User.InstitutionID, c.User.Role.Clearance()
-	v := riskIndexView{CanEdit: canEdit(c.User.Role), Levels: sensitivity.All, Year: strconv.Itoa(time.Now().UTC().Year()), Country: ""}
+	v := riskIndexView{CanEdit: riskCanEdit(c.User.Role), Levels: sensitivity.All, Year: strconv.Itoa(time.Now().UTC().Year()), Country: ""}
 	err := s.db.Read(r.Context(), inst, func(tx *db.Tx) error {
 		var err error
 		if v.Assessments, err = risk.List(r.Context(), tx, inst, cl, ""); err != nil {
@@ -146,7 +146,7 @@ func (s *Server) riskIndex(w http.ResponseWriter, r *http.Request) {
 				factors = risk.Roll(h).Factors
 			}
 			if len(cols) > 0 {
-				v.Heat = append(v.Heat, heatView{a.Country, template.HTML(risk.HeatMapSVG("heat-"+strings.ToLower(a.Country), factors, cols, heatLabels(c.Lang)))})
+				v.Heat = append(v.Heat, riskHeatView{a.Country, template.HTML(risk.HeatMapSVG("heat-"+strings.ToLower(a.Country), factors, cols, riskHeatLabels(c.Lang)))})
 			}
 		}
 		return nil
@@ -155,7 +155,7 @@ func (s *Server) riskIndex(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, route{}, http.StatusInternalServerError, "The assessments could not be listed.", err)
 		return
 	}
-	s.render(w, r, "risk_index", pageData{Title: tr(r, "risk.title"), Data: v})
+	s.render(w, r, "risk_index", pageData{Title: riskT(r, "risk.title"), Data: v})
 }
 
 func (s *Server) riskCreate(w http.ResponseWriter, r *http.Request) {
@@ -177,7 +177,7 @@ func (s *Server) riskCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		var err error
 		a, err = risk.Create(r.Context(), tx, c.User.InstitutionID, c.User.ID, risk.NewAssessment{FrameworkID: fw, Country: r.PostFormValue("country"),
-			Period: r.PostFormValue("period"), Title: r.PostFormValue("title"), Sensitivity: formLevel(r, "sensitivity")})
+			Period: r.PostFormValue("period"), Title: r.PostFormValue("title"), Sensitivity: riskFormLevel(r, "sensitivity")})
 		if err != nil {
 			return err
 		}
@@ -203,7 +203,7 @@ func (s *Server) loadAssessment(r *http.Request, what string, fn func(tx *db.Tx,
 		if a, err = risk.Get(r.Context(), tx, inst, r.PathValue("id"), cl); err != nil {
 			return err
 		}
-		if sensitivity.Allows(cl, sensitivity.Confidential) && hasConfidential(a) {
+		if sensitivity.Allows(cl, sensitivity.Confidential) && riskHasConfidential(a) {
 			if err := s.record(r.Context(), tx, r, "risk.assessment.read", "risk_assessment", a.ID, what); err != nil {
 				return err
 			}
@@ -216,7 +216,7 @@ func (s *Server) loadAssessment(r *http.Request, what string, fn func(tx *db.Tx,
 	return a, err
 }
 
-func hasConfidential(a risk.Assessment) bool {
+func riskHasConfidential(a risk.Assessment) bool {
 	if a.Sensitivity == sensitivity.Confidential {
 		return true
 	}
@@ -238,22 +238,22 @@ func hasConfidential(a risk.Assessment) bool {
 	return false
 }
 
-type factorView struct {
+type riskFactorView struct {
 	risk.FactorLevel
 	Scope string
 }
 
-type ratingView struct {
+type riskRatingView struct {
 	risk.Rating
 	Anchor string
 }
 
-type assessmentView struct {
+type riskAssessmentView struct {
 	A            risk.Assessment
 	Roll         risk.Rollup
-	Factors      []factorView
-	Factor       *factorView // the factor being rated (?factor=N)
-	FactorRating []ratingView
+	Factors      []riskFactorView
+	Factor       *riskFactorView // the factor being rated (?factor=N)
+	FactorRating []riskRatingView
 	Inhibitors   []risk.Item
 	Triggers     []risk.Item
 	Recs         []risk.Item
@@ -277,7 +277,7 @@ type assessmentView struct {
 
 func (s *Server) riskAssessment(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
-	v := assessmentView{CanEdit: canEdit(c.User.Role), CanReview: c.User.Role == access.Reviewer, Ratings: risk.RatingValues, LevelValues: risk.LevelValues,
+	v := riskAssessmentView{CanEdit: riskCanEdit(c.User.Role), CanReview: c.User.Role == access.Reviewer, Ratings: risk.RatingValues, LevelValues: risk.LevelValues,
 		Directions: risk.Directions, Confidences: risk.Confidences, Strengths: risk.Strengths, Levels: sensitivity.All, Crimes: risk.Crimes, Kinds: risk.ItemKinds,
 		Clearance: c.User.Role.Clearance(), RuleFactor: translate(c.Lang, "risk.rule.factor"), RuleCrime: translate(c.Lang, "risk.rule.crime")}
 	a, err := s.loadAssessment(r, "page", func(tx *db.Tx, a risk.Assessment) error {
@@ -294,7 +294,7 @@ func (s *Server) riskAssessment(w http.ResponseWriter, r *http.Request) {
 	}
 	v.A, v.Roll, v.Editable = a, risk.Roll(a), a.Editable() && v.CanEdit
 	for _, f := range v.Roll.Factors {
-		v.Factors = append(v.Factors, factorView{f, "factor:" + strconv.Itoa(f.Number)})
+		v.Factors = append(v.Factors, riskFactorView{f, "factor:" + strconv.Itoa(f.Number)})
 	}
 	for _, rt := range a.Ratings {
 		if !rt.Checked {
@@ -306,7 +306,7 @@ func (s *Server) riskAssessment(w http.ResponseWriter, r *http.Request) {
 			if v.Factors[i].Number == n {
 				v.Factor = &v.Factors[i]
 				for _, rt := range v.Factors[i].Ratings {
-					v.FactorRating = append(v.FactorRating, ratingView{rt, "ind-" + strings.ReplaceAll(rt.Number, ".", "-")})
+					v.FactorRating = append(v.FactorRating, riskRatingView{rt, "ind-" + strings.ReplaceAll(rt.Number, ".", "-")})
 				}
 			}
 		}
@@ -316,12 +316,12 @@ func (s *Server) riskAssessment(w http.ResponseWriter, r *http.Request) {
 	if v.Factor != nil {
 		title = fmt.Sprintf("%d. %s · %s", v.Factor.Number, v.Factor.Title, a.Title)
 	}
-	s.render(w, r, "risk_assessment", pageData{Title: title, Data: v, Notice: noticeOf(r)})
+	s.render(w, r, "risk_assessment", pageData{Title: title, Data: v, Notice: riskNotice(r)})
 }
 
-// noticeOf turns the ?done= marker a redirect after a change carries into a
+// riskNotice turns the ?done= marker a redirect after a change carries into a
 // status message.
-func noticeOf(r *http.Request) string {
+func riskNotice(r *http.Request) string {
 	if d := r.URL.Query().Get("done"); d != "" && strings.Trim(d, "abcdefghijklmnopqrstuvwxyz_") == "" {
 		return translate(current(r).Lang, "risk.done."+d)
 	}
@@ -344,10 +344,10 @@ func (s *Server) riskChange(w http.ResponseWriter, r *http.Request, done, anchor
 		s.riskErr(w, r, route{}, err)
 		return
 	}
-	http.Redirect(w, r, "/risk/assessments/"+id+anchor+sep(anchor)+"done="+done, http.StatusSeeOther)
+	http.Redirect(w, r, "/risk/assessments/"+id+anchor+riskSep(anchor)+"done="+done, http.StatusSeeOther)
 }
 
-func sep(anchor string) string {
+func riskSep(anchor string) string {
 	if strings.Contains(anchor, "?") {
 		return "&"
 	}
@@ -356,7 +356,7 @@ func sep(anchor string) string {
 
 func (s *Server) riskSummary(w http.ResponseWriter, r *http.Request) {
 	s.riskChange(w, r, "saved", "", func(tx *db.Tx, c *reqCtx, id string) (string, string, error) {
-		lvl := formLevel(r, "sensitivity")
+		lvl := riskFormLevel(r, "sensitivity")
 		err := risk.SetSummary(r.Context(), tx, c.User.InstitutionID, id, c.User.Role.Clearance(), r.PostFormValue("title"), r.PostFormValue("summary"), lvl)
 		return "risk.assessment.summary", "title and summary; sensitivity=" + lvl.String(), err
 	})
@@ -369,7 +369,7 @@ func (s *Server) riskRate(w http.ResponseWriter, r *http.Request) {
 	s.riskChange(w, r, "rated", anchor, func(tx *db.Tx, c *reqCtx, id string) (string, string, error) {
 		_, detail, err := risk.Rate(r.Context(), tx, c.User.InstitutionID, id, c.User.ID, c.User.Role.Clearance(), risk.RatingEdit{Number: num,
 			Rating: r.PostFormValue("rating"), Direction: r.PostFormValue("direction"), Confidence: r.PostFormValue("confidence"),
-			Rationale: r.PostFormValue("rationale"), Sensitivity: formLevel(r, "sensitivity")})
+			Rationale: r.PostFormValue("rationale"), Sensitivity: riskFormLevel(r, "sensitivity")})
 		return "risk.rating.update", detail, err
 	})
 }
@@ -378,7 +378,7 @@ func (s *Server) riskEvidence(w http.ResponseWriter, r *http.Request) {
 	num := r.PostFormValue("number")
 	factor, _, _ := strings.Cut(num, ".")
 	s.riskChange(w, r, "evidence", "?factor="+url.QueryEscape(factor), func(tx *db.Tx, c *reqCtx, id string) (string, string, error) {
-		lvl := formLevel(r, "sensitivity")
+		lvl := riskFormLevel(r, "sensitivity")
 		eid, err := risk.AddEvidence(r.Context(), tx, c.User.InstitutionID, id, c.User.ID, c.User.Role.Clearance(), num, risk.Evidence{Title: r.PostFormValue("title"),
 			URL: r.PostFormValue("url"), SourceDate: r.PostFormValue("source_date"), Sensitivity: lvl})
 		return "risk.evidence.create", "evidence " + eid + " on indicator " + num, err
@@ -390,7 +390,7 @@ func (s *Server) riskItem(w http.ResponseWriter, r *http.Request) {
 		kind := r.PostFormValue("kind")
 		iid, err := risk.AddItem(r.Context(), tx, c.User.InstitutionID, id, c.User.ID, c.User.Role.Clearance(), risk.Item{Kind: kind, Title: r.PostFormValue("title"),
 			Detail: r.PostFormValue("detail"), Date: r.PostFormValue("date"), Addressee: r.PostFormValue("addressee"), Strength: r.PostFormValue("strength"),
-			Sensitivity: formLevel(r, "sensitivity")})
+			Sensitivity: riskFormLevel(r, "sensitivity")})
 		return "risk.item.create", kind + " " + iid, err
 	})
 }
@@ -432,7 +432,7 @@ func (s *Server) riskCorrect(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/risk/assessments/"+a.ID+"?done=corrected", http.StatusSeeOther)
 }
 
-type compareView struct {
+type riskCompareView struct {
 	A, Prev risk.Assessment
 	HasPrev bool
 	Changes []risk.Change
@@ -442,7 +442,7 @@ type compareView struct {
 
 func (s *Server) riskCompare(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
-	var v compareView
+	var v riskCompareView
 	a, err := s.loadAssessment(r, "comparison", func(tx *db.Tx, a risk.Assessment) error {
 		p, err := risk.Previous(r.Context(), tx, c.User.InstitutionID, a, c.User.Role.Clearance())
 		if errors.Is(err, risk.ErrNotFound) {
@@ -460,12 +460,12 @@ func (s *Server) riskCompare(w http.ResponseWriter, r *http.Request) {
 		v.Changes = risk.Compare(v.Prev, a)
 		v.PrevR = risk.Roll(v.Prev)
 	}
-	s.render(w, r, "risk_compare", pageData{Title: tr(r, "risk.compare.title") + " · " + a.Title, Data: v})
+	s.render(w, r, "risk_compare", pageData{Title: riskT(r, "risk.compare.title") + " · " + a.Title, Data: v})
 }
 
 // ReportData loads what a report on assessment id needs, for an institution,
 // with the edition's redaction applied by report.Build.
-func reportData(ctx context.Context, tx *db.Tx, inst string, a risk.Assessment, opt report.Options) (report.Data, error) {
+func riskReportData(ctx context.Context, tx *db.Tx, inst string, a risk.Assessment, opt report.Options) (report.Data, error) {
 	hist, err := risk.History(ctx, tx, inst, a.Country, a.Period, sensitivity.Confidential)
 	if err != nil {
 		return report.Data{}, err
@@ -503,7 +503,7 @@ func (s *Server) riskReport(w http.ResponseWriter, r *http.Request) {
 	}
 	lvl, err := report.Level(edition)
 	if err != nil || (kind != "annual" && kind != "briefing") || (format != "html" && format != "pdf") {
-		s.fail(w, r, rt, http.StatusBadRequest, tr(r, "risk.err.report"), nil)
+		s.fail(w, r, rt, http.StatusBadRequest, riskT(r, "risk.err.report"), nil)
 		return
 	}
 	inst := c.User.InstitutionID
@@ -524,7 +524,7 @@ func (s *Server) riskReport(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		if d, err = reportData(r.Context(), tx, inst, full, report.Options{Edition: edition, Lang: lang, Institution: in.Name}); err != nil {
+		if d, err = riskReportData(r.Context(), tx, inst, full, report.Options{Edition: edition, Lang: lang, Institution: in.Name}); err != nil {
 			return err
 		}
 		if edition == report.Confidential {
@@ -568,13 +568,13 @@ func (s *Server) riskReport(w http.ResponseWriter, r *http.Request) {
 	w.Write(html)
 }
 
-type frameworksView struct {
+type riskFrameworksView struct {
 	Frameworks []risk.Framework
 }
 
 func (s *Server) riskFrameworks(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
-	var v frameworksView
+	var v riskFrameworksView
 	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
 		v.Frameworks, err = risk.Frameworks(r.Context(), tx, c.User.InstitutionID)
@@ -584,17 +584,17 @@ func (s *Server) riskFrameworks(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, route{}, http.StatusInternalServerError, "internal error", err)
 		return
 	}
-	s.render(w, r, "risk_frameworks", pageData{Title: tr(r, "risk.frameworks"), Data: v})
+	s.render(w, r, "risk_frameworks", pageData{Title: riskT(r, "risk.frameworks"), Data: v})
 }
 
-type frameworkView struct {
+type riskFrameworkView struct {
 	F       risk.Framework
 	IsAdmin bool
 }
 
 func (s *Server) riskFramework(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
-	v := frameworkView{IsAdmin: c.User.Role == access.Administrator}
+	v := riskFrameworkView{IsAdmin: c.User.Role == access.Administrator}
 	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
 		v.F, err = risk.GetFramework(r.Context(), tx, c.User.InstitutionID, r.PathValue("id"))
@@ -604,7 +604,7 @@ func (s *Server) riskFramework(w http.ResponseWriter, r *http.Request) {
 		s.riskErr(w, r, route{}, err)
 		return
 	}
-	s.render(w, r, "risk_framework", pageData{Title: v.F.Title, Data: v, Notice: noticeOf(r)})
+	s.render(w, r, "risk_framework", pageData{Title: v.F.Title, Data: v, Notice: riskNotice(r)})
 }
 
 func (s *Server) riskFrameworkExport(w http.ResponseWriter, r *http.Request) {
@@ -625,11 +625,11 @@ func (s *Server) riskFrameworkExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="framework-%s-%s.csv"`, safeName(f.Code), safeName(f.Version)))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="framework-%s-%s.csv"`, riskSafeName(f.Code), riskSafeName(f.Version)))
 	w.Write(b.Bytes())
 }
 
-func safeName(s string) string {
+func riskSafeName(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
 			return r
@@ -704,7 +704,7 @@ func (s *Server) apiRiskFramework(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"id": f.ID, "code": f.Code, "version": f.Version, "title": f.Title, "note": f.Note, "factors": factors})
 }
 
-func apiAssessmentHead(a risk.Assessment) map[string]any {
+func riskAPIHead(a risk.Assessment) map[string]any {
 	return map[string]any{"id": a.ID, "country": a.Country, "period": a.Period, "version": a.Version, "status": a.Status, "title": a.Title,
 		"framework": a.FrameworkLabel, "sensitivity": a.Sensitivity.String(), "supersedes": a.Supersedes, "updated_at": a.UpdatedAt, "published_at": a.PublishedAt}
 }
@@ -723,7 +723,7 @@ func (s *Server) apiRiskAssessments(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []map[string]any{}
 	for _, a := range as {
-		out = append(out, apiAssessmentHead(a))
+		out = append(out, riskAPIHead(a))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"assessments": out})
 }
@@ -734,7 +734,7 @@ func (s *Server) apiRiskAssessment(w http.ResponseWriter, r *http.Request) {
 		s.riskErr(w, r, apiRoute, err)
 		return
 	}
-	out := apiAssessmentHead(a)
+	out := riskAPIHead(a)
 	if !a.SummaryWithheld {
 		out["summary"] = a.Summary
 		out["correction_note"] = a.CorrectionNote
