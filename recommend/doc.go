@@ -17,7 +17,7 @@
 //
 // Recommendations of UN mechanisms are public documents, the same for every
 // institution, so they are shared by the instance like the country list
-// (owner_institution '') and imports run once for all tenants. The
+// (owner_institution ”) and imports run once for all tenants. The
 // institution's own recommendations (mechanism "nhri", CreateOwn) belong to
 // it alone and carry a sensitivity level; every read goes through a Scope.
 // Follow-up actions, assessments and risk links carry institution_id and
