@@ -376,28 +376,36 @@ func Compare(ctx context.Context, q db.Q, state string, instruments []Instrument
 			cmp.RegionStates++
 		}
 	}
-	// One grouped query: the number of parties per instrument and region.
-	rows, err = q.Query(ctx, `SELECT p.instrument_id, COALESCE(c.region, ''), COUNT(*) FROM treaty_participation p
-		LEFT JOIN countries c ON c.code = p.state
-		WHERE (p.consent_date <> '' OR p.consent_type <> '') AND p.withdrawal_date = ''
-		GROUP BY p.instrument_id, COALESCE(c.region, '')`)
-	if err != nil {
+	// Two aggregates that SQLite answers inside the engine: the world's
+	// parties per instrument, and the region's, driven by the region's
+	// States and the (state, instrument) key.
+	world, region := map[string]int{}, map[string]int{}
+	count := func(into map[string]int, query string, args ...any) error {
+		rows, err := q.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				return err
+			}
+			into[id] = n
+		}
+		return rows.Err()
+	}
+	const party = `(p.consent_date <> '' OR p.consent_type <> '') AND p.withdrawal_date = ''`
+	if err := count(world, `SELECT p.instrument_id, COUNT(*) FROM treaty_participation p WHERE `+party+` GROUP BY p.instrument_id`); err != nil {
 		return cmp, err
 	}
-	world, region := map[string]int{}, map[string]int{}
-	for rows.Next() {
-		var id, reg string
-		var n int
-		if err := rows.Scan(&id, &reg, &n); err != nil {
-			rows.Close()
+	if cmp.Region != "" {
+		if err := count(region, `SELECT p.instrument_id, COUNT(*) FROM countries c JOIN treaty_participation p ON p.state = c.code
+			WHERE c.region = ? AND `+party+` GROUP BY p.instrument_id`, cmp.Region); err != nil {
 			return cmp, err
 		}
-		world[id] += n
-		if reg == cmp.Region && reg != "" {
-			region[id] += n
-		}
 	}
-	rows.Close()
 	own := map[string]string{}
 	parts, err := StateParticipation(ctx, q, state)
 	if err != nil {

@@ -164,12 +164,13 @@ type profileView struct {
 }
 
 // loadProfile builds a State's profile for the caller. When it shows a
-// confidential checklist answer or confirmation, the read is written to the
-// audit trail in the same transaction, so no audit entry means no page.
+// confidential checklist answer, the read is written to the audit trail
+// before the page is sent, so no audit entry means no page.
 func (s *Server) loadProfile(r *http.Request, state string, withComparison bool) (profileView, error) {
 	c := current(r)
 	v := profileView{CanEdit: c.User.Role.In(treatyEditors...), Statuses: treaty.ChecklistStatuses, Levels: sensitivity.All, Labels: treaty.IndicatorLabels}
-	err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+	confidential := 0
+	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
 		v.Profile, err = treaty.BuildProfile(r.Context(), tx, state, c.User.InstitutionID, c.User.Role.Clearance())
 		if err != nil {
@@ -185,7 +186,6 @@ func (s *Server) loadProfile(r *http.Request, state string, withComparison bool)
 			}
 			v.Chart = template.HTML(treaty.ComparisonSVG(v.Comparison, "cmp"))
 		}
-		confidential := 0
 		for _, l := range v.Checklist {
 			if l.Entry != nil && l.Entry.Sensitivity == sensitivity.Confidential {
 				confidential++
@@ -196,11 +196,15 @@ func (s *Server) loadProfile(r *http.Request, state string, withComparison bool)
 				v.Unconfirmed++
 			}
 		}
-		if confidential > 0 {
-			return s.record(r.Context(), tx, r, "treaty.checklist.read", "treaty_state", state, fmt.Sprintf("%d confidential answers shown", confidential))
-		}
 		return nil
 	})
+	if err == nil && confidential > 0 {
+		// Most profiles show nothing confidential and stay a read; when one
+		// does, the page is only sent once the audit entry is committed.
+		err = s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+			return s.record(r.Context(), tx, r, "treaty.checklist.read", "treaty_state", state, fmt.Sprintf("%d confidential answers shown", confidential))
+		})
+	}
 	return v, err
 }
 

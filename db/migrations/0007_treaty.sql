@@ -42,7 +42,9 @@ CREATE TABLE treaty_participation (
     updated_at      TEXT NOT NULL,
     PRIMARY KEY (state, instrument_id)
 );
-CREATE INDEX treaty_participation_instrument ON treaty_participation(instrument_id, consent_date);
+-- Covers the party counts per instrument (comparisons, catalogue) so that
+-- they read the index alone.
+CREATE INDEX treaty_participation_instrument ON treaty_participation(instrument_id, withdrawal_date, consent_date, consent_type, state);
 
 CREATE TABLE treaty_participation_history (
     id            TEXT PRIMARY KEY,
