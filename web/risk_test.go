@@ -52,6 +52,9 @@ func TestRiskJourney(t *testing.T) {
 		}
 		path := resp.Header.Get("Location")
 		resp.Body.Close()
+		if resp := f.do("GET", path+"?factor=7", tokA, nil, nil); resp.StatusCode != 200 || !strings.Contains(readBody(t, resp), `id="rate-ind-7-14"`) {
+			t.Fatalf("factor page of a draft: %d, or no rating form", resp.StatusCode)
+		}
 		const secret = "SECRET-INFORMANT-4471"
 		for _, form := range []url.Values{
 			{"number": {"7.14"}, "rating": {"high"}, "direction": {"worse"}, "confidence": {"high"}, "rationale": {"Broadcasts tripled."}, "sensitivity": {"public"}},

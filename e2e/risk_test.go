@@ -1,0 +1,110 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"vigil/browsertest"
+	"vigil/report"
+)
+
+// TestReviewerTakesAssessmentToPublishedReport is the risk journey: a
+// reviewer opens an assessment, rates an indicator, attaches a source,
+// submits, approves and publishes it, then reads the public report and
+// downloads its PDF. Every page on the way is checked with axe-core.
+func TestReviewerTakesAssessmentToPublishedReport(t *testing.T) {
+	a := startApp(t)
+	b := browsertest.New(t)
+	signIn(t, b, a, "reviewer")
+	b.ClickLoad("nav a[href='/risk']")
+	browsertest.CheckA11y(t, b)
+	if !strings.Contains(b.Text("main"), "Atrocity-risk assessment of Vangoria, 2026") {
+		t.Fatal("the demo assessments are not listed")
+	}
+
+	// Open a new assessment.
+	b.SetValue("#n-period", "2027")
+	b.SetValue("#n-title", "Vangoria 2027 (journey)")
+	b.SetValue("#n-level", "public")
+	if st := b.Submit("#new-assessment"); st != 200 {
+		t.Fatalf("open assessment: %d", st)
+	}
+	if !strings.Contains(b.Text("h1"), "Vangoria 2027 (journey)") || !strings.Contains(b.Text("#status"), "draft") {
+		t.Fatalf("new assessment page: %q / %q", b.Text("h1"), b.Text("#status"))
+	}
+	browsertest.CheckA11y(t, b)
+	assessment := strings.SplitN(b.Location(), "?", 2)[0]
+
+	// Rate indicator 7.14 from the factor page.
+	b.ClickLoad("a[href$='?factor=7']")
+	browsertest.CheckA11y(t, b)
+	b.Click("#ind-7-14 details summary")
+	b.SetValue("#ind-7-14-rating", "high")
+	b.SetValue("#ind-7-14-direction", "worse")
+	b.SetValue("#ind-7-14-confidence", "high")
+	b.SetValue("#ind-7-14-rationale", "Hateful broadcasts against Oravians tripled in the first half of the year.")
+	b.SetValue("#ind-7-14-level", "public")
+	if st := b.Submit("#rate-ind-7-14"); st != 200 {
+		t.Fatalf("rate: %d", st)
+	}
+	if got := b.Text("#ind-7-14 .lv"); got != "high" {
+		t.Fatalf("rating shown as %q", got)
+	}
+
+	// Attach evidence to it.
+	b.Click("#ind-7-14 details summary")
+	b.SetValue("#ind-7-14-ev-title", "Commission hate-speech monitoring log")
+	b.SetValue("#ind-7-14-ev-url", "https://example.org/monitoring")
+	b.SetValue("#ind-7-14-ev-date", "2027-06-30")
+	b.SetValue("#ind-7-14-ev-level", "public")
+	if st := b.Submit("#evidence-ind-7-14"); st != 200 {
+		t.Fatalf("attach evidence: %d", st)
+	}
+	if !strings.Contains(b.Text("#ind-7-14 ul.evidence"), "Commission hate-speech monitoring log") {
+		t.Fatal("evidence not shown")
+	}
+	browsertest.CheckA11y(t, b)
+
+	// Submit, approve, publish.
+	b.Navigate(assessment)
+	for _, step := range []struct{ button, status string }{{"#submit-review", "in review"}, {"#approve", "approved"}, {"#publish", "published"}} {
+		if st := b.Submit(step.button); st != 200 {
+			t.Fatalf("%s: %d", step.button, st)
+		}
+		if got := b.Text("#status"); got != step.status {
+			t.Fatalf("after %s the status is %q, want %q", step.button, got, step.status)
+		}
+	}
+	browsertest.CheckA11y(t, b)
+	if b.Exists("#ind-7-14-rating") || b.Exists("form[action$='/ratings']") {
+		t.Fatal("a published assessment still offers editing")
+	}
+
+	// Read the public report and download the PDF.
+	b.Navigate(assessment + "/report?edition=public")
+	if !strings.Contains(b.Text("body"), "Hateful broadcasts against Oravians tripled") {
+		t.Fatal("the report lacks the new rating's rationale")
+	}
+	if _, err := report.ChromiumPath(); err != nil {
+		t.Log("no Chromium for the server's PDF: download not tested")
+		return
+	}
+	b.Navigate(assessment)
+	type dl struct {
+		Status int    `json:"status"`
+		Type   string `json:"type"`
+		Head   string `json:"head"`
+		Size   int    `json:"size"`
+	}
+	href := Eval(b, `document.querySelector('#report-pdf').getAttribute('href')`)
+	got := browsertest.Eval[dl](b, `fetch(`+"`"+`${location.origin}`+href+"`"+`).then(async r => {
+		const buf = new Uint8Array(await r.arrayBuffer());
+		return {status: r.status, type: r.headers.get('content-type'), head: String.fromCharCode(...buf.slice(0, 5)), size: buf.length};
+	})`)
+	if got.Status != 200 || got.Type != "application/pdf" || got.Head != "%PDF-" || got.Size < 10000 {
+		t.Fatalf("PDF download: %+v", got)
+	}
+}
+
+// Eval reads a string from the page.
+func Eval(b *browsertest.Browser, js string) string { return browsertest.Eval[string](b, js) }
