@@ -26,6 +26,7 @@ var reportTmpl = template.Must(template.New("activities.html").Funcs(template.Fu
 	"pkind":   PartnerKindLabel,
 	"status":  StatusLabel,
 	"join":    strings.Join,
+	"link":    func(k string) string { return strings.ReplaceAll(k, "_", " ") },
 	"svgSafe": func(s string) template.HTML { return template.HTML(s) },
 }).ParseFS(reportFS, "templates/activities.html"))
 
@@ -52,6 +53,15 @@ type ReportItem struct {
 	Sensitivity  string   `json:"sensitivity"`
 }
 
+// Concern is the records of one other part that the period's activities concerned.
+type Concern struct {
+	Kind, Label string
+	Refs        []string
+}
+
+var linkLabels = map[string]string{"risk_factor": "Risk factors", "recommendation": "Recommendations followed up", "incident": "Incidents",
+	"report": "Reports", "treaty": "Treaties"}
+
 // Count is a labelled number.
 type Count struct {
 	Label string `json:"label"`
@@ -72,6 +82,9 @@ type Report struct {
 	Internal    []Group             `json:"internal_matters"`
 	External    []Group             `json:"cooperation_with_external_partners"`
 	Concerns    map[string][]string `json:"records_concerned"`
+	ConcernList []Concern           `json:"-"`
+	InternalN   int                 `json:"internal_matters_total"`
+	ExternalN   int                 `json:"external_cooperation_total"`
 	FollowUps   []ReportItem        `json:"follow_up"`
 	ChartSVG    string              `json:"-"`
 }
@@ -129,12 +142,18 @@ func BuildReport(ctx context.Context, q db.Q, inst, institutionName, from, to st
 		for _, l := range a.Links {
 			r.Concerns[l.Kind] = append(r.Concerns[l.Kind], l.Ref)
 		}
-		if a.FollowUpDate != "" && a.Status != "done" && a.Status != "cancelled" {
+		// Open follow-up: not cancelled, and either not done or still ahead.
+		if a.FollowUpDate != "" && a.Status != "cancelled" && (a.Status != "done" || a.FollowUpDate >= r.Generated) {
 			r.FollowUps = append(r.FollowUps, item(a))
 		}
 	}
 	for k, refs := range r.Concerns {
 		r.Concerns[k] = uniqueSorted(refs)
+	}
+	for _, l := range LinkKinds {
+		if refs := r.Concerns[l]; len(refs) > 0 {
+			r.ConcernList = append(r.ConcernList, Concern{Kind: l, Label: linkLabels[l], Refs: refs})
+		}
 	}
 	for _, s := range Statuses {
 		if statusN[s] > 0 {
@@ -156,6 +175,7 @@ func BuildReport(ctx context.Context, q db.Q, inst, institutionName, from, to st
 				grp.Items = append(grp.Items, item(a))
 			}
 		}
+		r.InternalN += len(grp.Items)
 		r.Internal = append(r.Internal, grp)
 	}
 	for i, g := range externalGroups {
@@ -180,6 +200,7 @@ func BuildReport(ctx context.Context, q db.Q, inst, institutionName, from, to st
 				grp.Items = append(grp.Items, item(a))
 			}
 		}
+		r.ExternalN += len(grp.Items)
 		r.External = append(r.External, grp)
 	}
 	r.ChartSVG = monthChart(r.ByMonth)
@@ -204,8 +225,9 @@ func contains(l []string, s string) bool {
 	return false
 }
 
+// uniqueSorted sorts references naturally (RF2 before RF10) and drops repeats.
 func uniqueSorted(l []string) []string {
-	sort.Strings(l)
+	sort.Slice(l, func(i, j int) bool { return naturalLess(l[i], l[j]) })
 	out := l[:0]
 	for i, s := range l {
 		if i == 0 || s != l[i-1] {
@@ -306,4 +328,35 @@ func label(m map[string]string, k string) string {
 		return l
 	}
 	return k
+}
+
+// naturalLess compares strings with runs of digits compared as numbers.
+func naturalLess(a, b string) bool {
+	for a != "" && b != "" {
+		da, db := digits(a), digits(b)
+		if da != "" && db != "" {
+			na, nb := strings.TrimLeft(da, "0"), strings.TrimLeft(db, "0")
+			if len(na) != len(nb) {
+				return len(na) < len(nb)
+			}
+			if na != nb {
+				return na < nb
+			}
+			a, b = a[len(da):], b[len(db):]
+			continue
+		}
+		if a[0] != b[0] {
+			return a[0] < b[0]
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) < len(b)
+}
+
+func digits(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return s[:i]
 }
