@@ -108,3 +108,36 @@ func TestReviewerTakesAssessmentToPublishedReport(t *testing.T) {
 
 // Eval reads a string from the page.
 func Eval(b *browsertest.Browser, js string) string { return browsertest.Eval[string](b, js) }
+
+// TestRiskPagesReadInEveryLanguage walks the other risk pages (comparison,
+// frameworks, a framework with its editing forms, the briefing note) as an
+// administrator, in Arabic (right to left) and French, with axe-core on each.
+func TestRiskPagesReadInEveryLanguage(t *testing.T) {
+	a := startApp(t)
+	b := browsertest.New(t)
+	signIn(t, b, a, "admin")
+	b.Navigate(a.URL + "/risk?lang=ar")
+	if Eval(b, `document.documentElement.dir`) != "rtl" {
+		t.Fatal("Arabic page is not right to left")
+	}
+	browsertest.CheckA11y(t, b)
+	// The language is chosen per request here (?lang=), as the layout's links do.
+	page := Eval(b, `document.querySelector("a[href^='/risk/assessments/']").getAttribute('href')`)
+	b.Navigate(a.URL + page + "?lang=ar")
+	browsertest.CheckA11y(t, b)
+	if !strings.Contains(b.Text("main"), "الإبادة الجماعية") {
+		t.Fatal("crime names are not in Arabic")
+	}
+	b.Navigate(a.URL + page + "/compare?lang=ar")
+	browsertest.CheckA11y(t, b)
+	b.Navigate(a.URL + page + "?factor=8&lang=es")
+	browsertest.CheckA11y(t, b)
+	b.Navigate(a.URL + "/risk/frameworks?lang=fr")
+	browsertest.CheckA11y(t, b)
+	fw := Eval(b, `document.querySelector("a[href^='/risk/frameworks/']").getAttribute('href')`)
+	b.Navigate(a.URL + fw + "?lang=fr")
+	browsertest.CheckA11y(t, b)
+	if !strings.Contains(b.Text("main"), "formulation non vérifiée") {
+		t.Fatal("unchecked wording is not marked")
+	}
+}
