@@ -25,8 +25,8 @@ import (
 // (/treaties/state) on the embedded SQLite store, from the request to the
 // last byte: the profile, the gap analysis, the region and world comparison
 // and the SVG chart. The store holds the demo institution and, when
-// ../shared/data is present, the full UNTC import (74 instruments, about
-// 4,400 participation rows, 1,400 declarations). The target is 50 ms.
+// ../shared/data is present, the full UNTC import (51 instruments, 5,211
+// participation rows, 1,446 declarations). The target is 50 ms.
 func BenchmarkTreatyStateProfile(b *testing.B) {
 	ctx := context.Background()
 	access.UseTestHashCost()
