@@ -159,6 +159,12 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	},
 	"ratingsOf": func(f risk.FactorLevel) []risk.Rating { return f.Ratings },
 	"assessed":  func(r risk.Rating) bool { return r.Rating != risk.NotAssessed },
+	// notable picks the indicators a factor's findings discuss: rated
+	// moderate or high, newly present or worse, or backed by a source. The
+	// rest are in Annex A, so the report stays readable.
+	"notable": func(r risk.Rating) bool {
+		return r.Rating == risk.Moderate || r.Rating == risk.High || r.Direction == "worse" || r.Direction == "new" || len(r.Evidence) > 0
+	},
 	"gen":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 }).ParseFS(files, "templates/*.html"))
 
