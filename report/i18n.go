@@ -6,7 +6,7 @@ package report
 // assessment and is not translated here.
 var messages = map[string]map[string]string{
 	"en": {
-		"others.annex": "Indicators rated low or not present, with no change and no source cited, are listed in Annex A.",
+		"others.annex":   "Indicators rated low or not present, with no change and no source cited, are listed in Annex A.",
 		"basis.specific": "specific risk factors", "basis.common": "common risk factors (median)",
 		"title.annual": "Annual report on atrocity-crime risks", "title.briefing": "Briefing note: atrocity-crime risks",
 		"edition.public": "Public edition", "edition.confidential": "Confidential edition",
@@ -35,7 +35,7 @@ var messages = map[string]map[string]string{
 		"toc": "Contents",
 	},
 	"fr": {
-		"others.annex": "Les indicateurs notés faibles ou absents, sans évolution ni source citée, figurent à l'annexe A.",
+		"others.annex":   "Les indicateurs notés faibles ou absents, sans évolution ni source citée, figurent à l'annexe A.",
 		"basis.specific": "facteurs propres", "basis.common": "facteurs communs (médiane)",
 		"title.annual": "Rapport annuel sur les risques de crimes d'atrocité", "title.briefing": "Note d'information : risques de crimes d'atrocité",
 		"edition.public": "Édition publique", "edition.confidential": "Édition confidentielle",
@@ -64,7 +64,7 @@ var messages = map[string]map[string]string{
 		"toc": "Sommaire",
 	},
 	"es": {
-		"others.annex": "Los indicadores calificados como bajos o ausentes, sin cambios ni fuentes citadas, figuran en el anexo A.",
+		"others.annex":   "Los indicadores calificados como bajos o ausentes, sin cambios ni fuentes citadas, figuran en el anexo A.",
 		"basis.specific": "factores específicos", "basis.common": "factores comunes (mediana)",
 		"title.annual": "Informe anual sobre los riesgos de crímenes atroces", "title.briefing": "Nota informativa: riesgos de crímenes atroces",
 		"edition.public": "Edición pública", "edition.confidential": "Edición confidencial",
@@ -93,7 +93,7 @@ var messages = map[string]map[string]string{
 		"toc": "Índice",
 	},
 	"ar": {
-		"others.annex": "ترد في المرفق أ المؤشرات المقيَّمة منخفضة أو غير موجودة دون تغير ودون مصدر مذكور.",
+		"others.annex":   "ترد في المرفق أ المؤشرات المقيَّمة منخفضة أو غير موجودة دون تغير ودون مصدر مذكور.",
 		"basis.specific": "العوامل الخاصة", "basis.common": "العوامل المشتركة (الوسيط)",
 		"title.annual": "التقرير السنوي عن مخاطر الجرائم الفظيعة", "title.briefing": "مذكرة إحاطة: مخاطر الجرائم الفظيعة",
 		"edition.public": "النسخة العامة", "edition.confidential": "النسخة السرية",

@@ -165,7 +165,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"notable": func(r risk.Rating) bool {
 		return r.Rating == risk.Moderate || r.Rating == risk.High || r.Direction == "worse" || r.Direction == "new" || len(r.Evidence) > 0
 	},
-	"gen":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"gen": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 }).ParseFS(files, "templates/*.html"))
 
 // Annual writes the annual report as one HTML document.
