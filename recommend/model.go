@@ -237,7 +237,7 @@ func searchText(r *Recommendation) string { return Fold(r.Text) }
 // multi-row statements: an import of 40,000 rows is then a few hundred
 // round trips rather than 100,000.
 func insertBatch(ctx context.Context, q db.Q, recs []*Recommendation) error {
-	const per = 40
+	const per = 400
 	for start := 0; start < len(recs); start += per {
 		chunk := recs[start:min(start+per, len(recs))]
 		var b strings.Builder

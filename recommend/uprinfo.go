@@ -117,6 +117,17 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 		if res.Empty() {
 			return errors.New("the country list is empty: run `vigil import countries DIR` (e.g. ../shared/data/iso3166) first, so that country names can be mapped to ISO codes")
 		}
+		if tx.Dialect() == db.SQLite {
+			// A bulk load: keep the statement journal and the pages of this
+			// transaction in memory rather than spilling them to disk, and
+			// put the connection back as it was afterwards.
+			for _, p := range []string{"PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -131072"} {
+				if _, err := tx.Exec(ctx, p); err != nil {
+					return err
+				}
+			}
+			defer tx.Exec(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000")
+		}
 		existing, err := loadBySource(ctx, tx, "upr-info")
 		if err != nil {
 			return err

@@ -43,9 +43,7 @@ CREATE TABLE recommendations (
     updated_at         TEXT NOT NULL,
     UNIQUE (source, source_key)
 );
-CREATE INDEX recommendations_owner ON recommendations(owner_institution);
 CREATE INDEX recommendations_state ON recommendations(state_under_review, cycle);
-CREATE INDEX recommendations_response ON recommendations(response);
 
 -- One row per (recommendation, theme): facet counts and the matrix by theme.
 CREATE TABLE recommendation_themes (
