@@ -263,7 +263,10 @@ func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, 
 			for _, e := range good[start:end] {
 				args = append(args, e.ID)
 			}
-			rows, err := tx.Query(ctx, "SELECT id, row_hash FROM events WHERE institution_id = ? AND id IN (?"+
+			// "institution_id || ''" keeps SQLite's planner on the primary
+			// key: through the (institution_id, date_start) index it would
+			// read every event of the institution for each batch.
+			rows, err := tx.Query(ctx, "SELECT id, row_hash FROM events WHERE institution_id || '' = ? AND id IN (?"+
 				strings.Repeat(", ?", end-start-1)+")", args...)
 			if err != nil {
 				return err
