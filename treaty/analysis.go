@@ -370,12 +370,25 @@ func Compare(ctx context.Context, q db.Q, state string, instruments []Instrument
 	}
 	rows.Close()
 	cmp.Region = regionOf[state]
-	for _, r := range regionOf {
+	// The denominators are the States that appear in the treaty data (UNTC
+	// lists every State that ever signed anything), not every territory of
+	// the ISO list, which would make universal treaties look half-ratified.
+	rows, err = q.Query(ctx, "SELECT DISTINCT state FROM treaty_participation")
+	if err != nil {
+		return cmp, err
+	}
+	for rows.Next() {
+		var st string
+		if err := rows.Scan(&st); err != nil {
+			rows.Close()
+			return cmp, err
+		}
 		cmp.WorldStates++
-		if r == cmp.Region && r != "" {
+		if r := regionOf[st]; r == cmp.Region && r != "" {
 			cmp.RegionStates++
 		}
 	}
+	rows.Close()
 	// Two aggregates that SQLite answers inside the engine: the world's
 	// parties per instrument, and the region's, driven by the region's
 	// States and the (state, instrument) key.

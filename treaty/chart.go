@@ -29,7 +29,7 @@ func ComparisonSVG(c Comparison, id string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="%s-t %s-d" viewBox="0 0 %d %d" width="100%%" class="chart">`, id, id, w, h)
 	fmt.Fprintf(&b, `<title id="%s-t">Share of States that are parties: world and %s</title>`, id, esc(regionName(c.Region)))
-	fmt.Fprintf(&b, `<desc id="%s-d">For each instrument, the upper bar is the share of the world's %d States and territories that are parties, the lower bar the share of the %d in %s; the text on the right gives %s's own status.</desc>`,
+	fmt.Fprintf(&b, `<desc id="%s-d">For each instrument, the upper bar is the share of the %d States in the treaty data that are parties, the lower bar the share of the %d of them in %s; the text on the right gives %s's own status.</desc>`,
 		id, c.WorldStates, c.RegionStates, esc(regionName(c.Region)), esc(c.State))
 	fmt.Fprintf(&b, `<g font-size="12" fill="%s">`, colText)
 	fmt.Fprintf(&b, `<rect x="%d" y="8" width="12" height="12" fill="%s"/><text x="%d" y="18">World</text>`, left, colWorld, left+16)
@@ -65,6 +65,13 @@ func PartiesSVG(s Summary, id string) string {
 	for _, yc := range s.ByYear {
 		if yc.Parties > max {
 			max = yc.Parties
+		}
+	}
+	// Round the axis up so that its four steps are round numbers.
+	for _, step := range []int{1, 2, 5, 10, 20, 25, 50, 100} {
+		if step*4 >= max {
+			max = step * 4
+			break
 		}
 	}
 	fmt.Fprintf(&b, `<desc id="%s-d">From %d party at the end of %d to %d at the end of %d.</desc>`, id, first.Parties, first.Year, last.Parties, last.Year)
