@@ -157,6 +157,13 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		}
 		return items
 	},
+	"counts": func(lang string, f risk.FactorLevel) string {
+		sep := ", "
+		if lang == "ar" {
+			sep = "، "
+		}
+		return f.CountsIn(func(r string) string { return tr(lang, "level."+r) }, sep)
+	},
 	"ratingsOf": func(f risk.FactorLevel) []risk.Rating { return f.Ratings },
 	"assessed":  func(r risk.Rating) bool { return r.Rating != risk.NotAssessed },
 	// notable picks the indicators a factor's findings discuss: rated

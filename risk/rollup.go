@@ -47,13 +47,19 @@ type FactorLevel struct {
 
 // CountsText says how many indicators got each rating, e.g. "2 high, 1 moderate".
 func (f FactorLevel) CountsText() string {
+	return f.CountsIn(func(r string) string { return strings.ReplaceAll(r, "_", " ") }, ", ")
+}
+
+// CountsIn is CountsText with the rating names (and separator) of another
+// language.
+func (f FactorLevel) CountsIn(name func(rating string) string, sep string) string {
 	var parts []string
 	for _, r := range []string{High, Moderate, Low, NotPresent, NotAssessed} {
 		if n := f.Counts[r]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ReplaceAll(r, "_", " ")))
+			parts = append(parts, fmt.Sprintf("%d %s", n, name(r)))
 		}
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, sep)
 }
 
 // CrimeLevel is one crime's roll-up.

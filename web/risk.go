@@ -240,7 +240,8 @@ func riskHasConfidential(a risk.Assessment) bool {
 
 type riskFactorView struct {
 	risk.FactorLevel
-	Scope string
+	Scope  string
+	Counts string // CountsText in the reader's language
 }
 
 type riskRatingView struct {
@@ -294,7 +295,8 @@ func (s *Server) riskAssessment(w http.ResponseWriter, r *http.Request) {
 	}
 	v.A, v.Roll, v.Editable = a, risk.Roll(a), a.Editable() && v.CanEdit
 	for _, f := range v.Roll.Factors {
-		v.Factors = append(v.Factors, riskFactorView{f, "factor:" + strconv.Itoa(f.Number)})
+		counts := f.CountsIn(func(r string) string { return translate(c.Lang, "risk.level."+r) }, ", ")
+		v.Factors = append(v.Factors, riskFactorView{f, "factor:" + strconv.Itoa(f.Number), counts})
 	}
 	for _, rt := range a.Ratings {
 		if !rt.Checked {
