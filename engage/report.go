@@ -86,6 +86,7 @@ type Report struct {
 	InternalN   int                 `json:"internal_matters_total"`
 	ExternalN   int                 `json:"external_cooperation_total"`
 	FollowUps   []ReportItem        `json:"follow_up"`
+	Other       OtherWork           `json:"other_work"`
 	ChartSVG    string              `json:"-"`
 }
 
@@ -202,6 +203,9 @@ func BuildReport(ctx context.Context, q db.Q, inst, institutionName, from, to st
 		}
 		r.ExternalN += len(grp.Items)
 		r.External = append(r.External, grp)
+	}
+	if r.Other, err = otherWork(ctx, q, inst, from, to, level, r.Generated); err != nil {
+		return Report{}, err
 	}
 	r.ChartSVG = monthChart(r.ByMonth)
 	return r, nil
