@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"regexp"
 	"sort"
@@ -303,8 +304,19 @@ func ListSources(ctx context.Context, q db.Q, inst, eventID string, clearance se
 // stableID derives a record id from where it came from, so that importing
 // the same row twice finds the same record. It has the shape of db.NewID
 // (26 characters of the same alphabet) so it fits everywhere an id does.
+// Numeric source ids (UCDP's) keep their order: eight bytes of a hash of
+// institution and dataset, then the number, so a file sorted by id appends
+// to the primary key instead of scattering writes across it.
 func stableID(inst, origin, originID string) string {
-	h := sha256.Sum256([]byte(inst + "\x00" + origin + "\x00" + originID))
+	h := sha256.Sum256([]byte(inst + "\x00" + origin))
+	if n, err := strconv.ParseUint(originID, 10, 63); err == nil && strconv.FormatUint(n, 10) == originID {
+		var b [16]byte
+		copy(b[:8], h[:8])
+		binary.BigEndian.PutUint64(b[8:], n)
+		return idAlphabet(b[:])
+	}
+	h = sha256.Sum256([]byte(inst + "\x00" + origin + "\x00" + originID))
+	h[8] |= 0x80 // never equal to a numeric id's bytes (those are below 2^63)
 	return idAlphabet(h[:16])
 }
 

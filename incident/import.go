@@ -204,6 +204,20 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 		}
 		parseErr <- nil
 	}()
+	if d.Dialect == db.SQLite {
+		// A batch touches more pages than SQLite's default 2 MB page cache
+		// holds; spilling it mid-transaction doubles the writes. The import
+		// owns the process (vigil import), so it widens the writer's cache
+		// while it runs and puts the default back after.
+		setCache := func(kib int) {
+			d.Write(ctx, env.Institution, func(tx *db.Tx) error {
+				_, err := tx.Exec(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", kib))
+				return err
+			})
+		}
+		setCache(64 << 10)
+		defer setCache(2000)
+	}
 	for batch := range batches {
 		if err := ctx.Err(); err != nil {
 			return result, err
