@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -41,6 +42,8 @@ func init() {
 			{method: "GET", path: "/api/v1/treaties/instruments", roles: everyone, api: true, doc: "The instrument catalogue with parties and signatories per instrument as of the latest data.", handle: (*Server).apiTreatyInstruments},
 			{method: "GET", path: "/api/v1/treaties/instrument", roles: everyone, api: true, doc: "One instrument (?id=cat): parties, signatories and parties per year.", handle: (*Server).apiTreatyInstrument},
 			{method: "GET", path: "/api/v1/treaties/status", roles: everyone, api: true, doc: "A State's status (?state=XVG): instruments, optional procedures and gaps with the Framework indicators they bear on.", handle: (*Server).apiTreatyStatus},
+			{method: "POST", path: "/api/v1/treaties/acceptances", roles: treatyEditors, api: true, doc: "Confirm a State's position on an optional procedure: JSON {state, procedure, status (accepted|not_accepted|withdrawn), declaration_id, accepted_on, note, sensitivity}.", handle: (*Server).apiTreatyConfirm},
+			{method: "POST", path: "/api/v1/treaties/checklist", roles: treatyEditors, api: true, doc: "Answer a checklist item: JSON {state, item, status (yes|partly|no|unknown), evidence, source_url, as_of, sensitivity}.", handle: (*Server).apiTreatyCheckSave},
 			{method: "GET", path: "/api/v1/treaties/checklist/{id}", roles: everyone, api: true, doc: "One checklist answer of the caller's institution, with its evidence, when the caller's clearance covers it.", handle: (*Server).apiTreatyCheck},
 		},
 		nav: []navItem{{Key: "nav.treaties", Href: "/treaties"}},
@@ -621,4 +624,91 @@ func (s *Server) apiTreatyCheck(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"id": v.ID, "state": v.State, "item": v.Item, "label": v.Label, "status": v.Status,
 		"evidence": v.Evidence, "source_url": v.SourceURL, "as_of": v.AsOf, "sensitivity": v.Sensitivity.String(),
 		"indicators": v.Indicators, "updated_at": v.UpdatedAt})
+}
+
+type apiTreatyWrite struct {
+	State         string `json:"state"`
+	Procedure     string `json:"procedure"`
+	Item          string `json:"item"`
+	Status        string `json:"status"`
+	DeclarationID string `json:"declaration_id"`
+	AcceptedOn    string `json:"accepted_on"`
+	Note          string `json:"note"`
+	Evidence      string `json:"evidence"`
+	SourceURL     string `json:"source_url"`
+	AsOf          string `json:"as_of"`
+	Sensitivity   string `json:"sensitivity"`
+}
+
+// readTreatyWrite decodes a JSON body of at most 64 KiB.
+func readTreatyWrite(r *http.Request) (apiTreatyWrite, sensitivity.Level, error) {
+	var in apiTreatyWrite
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return in, 0, treaty.ErrInput{Msg: "the body must be one JSON object with the documented fields"}
+	}
+	level := sensitivity.Internal
+	if in.Sensitivity != "" {
+		l, err := sensitivity.Parse(in.Sensitivity)
+		if err != nil {
+			return in, 0, treaty.ErrInput{Msg: err.Error()}
+		}
+		level = l
+	}
+	return in, level, nil
+}
+
+func (s *Server) apiTreatyConfirm(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	in, level, err := readTreatyWrite(r)
+	var saved treaty.Acceptance
+	if err == nil {
+		err = s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+			var err error
+			saved, err = treaty.Confirm(r.Context(), tx, c.User.InstitutionID, c.User.ID, treaty.Acceptance{State: strings.ToUpper(in.State),
+				Procedure: in.Procedure, Status: in.Status, DeclarationID: in.DeclarationID, AcceptedOn: in.AcceptedOn, Note: in.Note, Sensitivity: level})
+			if err != nil {
+				return err
+			}
+			return s.record(r.Context(), tx, r, "treaty.acceptance.confirm", "treaty_acceptance", saved.ID,
+				"state="+saved.State+" procedure="+saved.Procedure+" status="+saved.Status)
+		})
+	}
+	switch {
+	case treaty.IsInput(err):
+		s.fail(w, r, apiRoute, http.StatusBadRequest, err.Error(), nil)
+	case err != nil:
+		s.fail(w, r, apiRoute, http.StatusInternalServerError, "internal error", err)
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"id": saved.ID, "state": saved.State, "procedure": saved.Procedure, "status": saved.Status,
+			"sensitivity": saved.Sensitivity.String(), "confirmed_at": saved.ConfirmedAt})
+	}
+}
+
+func (s *Server) apiTreatyCheckSave(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	in, level, err := readTreatyWrite(r)
+	var saved treaty.CheckEntry
+	if err == nil {
+		err = s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+			var err error
+			saved, err = treaty.SaveCheck(r.Context(), tx, c.User.InstitutionID, c.User.ID, treaty.CheckEntry{State: strings.ToUpper(in.State),
+				Item: in.Item, Status: in.Status, Evidence: in.Evidence, SourceURL: strings.TrimSpace(in.SourceURL), AsOf: in.AsOf, Sensitivity: level})
+			if err != nil {
+				return err
+			}
+			return s.record(r.Context(), tx, r, "treaty.checklist.save", "treaty_checklist", saved.ID,
+				"state="+saved.State+" item="+saved.Item+" status="+saved.Status+" sensitivity="+saved.Sensitivity.String())
+		})
+	}
+	switch {
+	case treaty.IsInput(err):
+		s.fail(w, r, apiRoute, http.StatusBadRequest, err.Error(), nil)
+	case err != nil:
+		s.fail(w, r, apiRoute, http.StatusInternalServerError, "internal error", err)
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"id": saved.ID, "state": saved.State, "item": saved.Item, "status": saved.Status,
+			"sensitivity": saved.Sensitivity.String(), "updated_at": saved.UpdatedAt})
+	}
 }

@@ -90,6 +90,23 @@ func TestTreatyConfirmAndChecklistAreAudited(t *testing.T) {
 		if strings.Contains(entries, "secret-evidence-text") {
 			t.Fatal("evidence text leaked into the audit trail")
 		}
+		// The JSON API writes too, audited, and refuses what it cannot read.
+		resp = f.do("POST", "/api/v1/treaties/checklist", tok, nil, map[string]string{"X-CSRF-Token": csrf, "Content-Type": "application/json"})
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("empty JSON body: %d", resp.StatusCode)
+		}
+		req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/treaties/acceptances", strings.NewReader(`{"state":"XVG","procedure":"cat.art21","status":"not_accepted","sensitivity":"public"}`))
+		req.Header.Set("X-CSRF-Token", csrf)
+		req.Header.Set("Content-Type", "application/json")
+		req.AddCookie(&http.Cookie{Name: "vigil_session", Value: tok})
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body := readBody(t, resp); resp.StatusCode != 200 || !strings.Contains(body, `"status": "not_accepted"`) {
+			t.Fatalf("API confirmation: %d %s", resp.StatusCode, body)
+		}
 		// Exports neutralise formulas.
 		resp = f.do("POST", "/treaties/checklist", tok, url.Values{"csrf": {csrf}, "state": {"XVG"}, "item": {"npm"},
 			"status": {"no"}, "evidence": {"=HYPERLINK(\"http://evil\")"}, "sensitivity": {"internal"}}, nil)
