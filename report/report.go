@@ -207,7 +207,7 @@ func profileSVG(factors []risk.FactorLevel, lang string) string {
 	rtl := Languages[lang] == "rtl"
 	var b strings.Builder
 	esc := template.HTMLEscapeString
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="profile" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-labelledby="profile-t">`, w, h, w, h)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="profile" direction="ltr" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-labelledby="profile-t">`, w, h, w, h)
 	fmt.Fprintf(&b, `<title id="profile-t">%s</title>`, esc(tr(lang, "profile.title")))
 	steps := map[string]int{risk.NotAssessed: 0, risk.NotPresent: 0, risk.Low: 1, risk.Moderate: 2, risk.High: 3}
 	fill := map[string]string{risk.Low: "#c9a400", risk.Moderate: "#d9822b", risk.High: "#b3261e"}

@@ -59,7 +59,7 @@ func HeatMapSVG(id string, factors []FactorLevel, cols []HeatColumn, lb HeatLabe
 	h := legendY + 30
 	var b strings.Builder
 	e := html.EscapeString
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-labelledby="%s-t %s-d">`, w, h, w, h, id, id)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" direction="ltr" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-labelledby="%s-t %s-d">`, w, h, w, h, id, id)
 	fmt.Fprintf(&b, `<title id="%s-t">%s</title>`, id, e(lb.Title))
 	var desc []string
 	for _, f := range factors {
