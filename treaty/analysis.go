@@ -436,3 +436,16 @@ func Compare(ctx context.Context, q db.Q, state string, instruments []Instrument
 	}
 	return cmp, nil
 }
+
+// GapsByIndicator groups a profile's gaps by the Framework indicator code
+// they bear on ("3.1", "6.7"...), for the risk pages and the annual report's
+// treaty annex, which join on the code text.
+func (p Profile) GapsByIndicator() map[string][]Gap {
+	out := map[string][]Gap{}
+	for _, g := range p.Gaps {
+		for _, code := range g.Indicators {
+			out[code] = append(out[code], g)
+		}
+	}
+	return out
+}

@@ -321,6 +321,14 @@ func UpsertDeclaration(ctx context.Context, q db.Q, d Declaration) (string, erro
 	if old.AsOf != "" && d.AsOf != "" && d.AsOf < old.AsOf {
 		return "unchanged", nil
 	}
+	if old.Body != d.Body {
+		// The text is the value that matters: keep what it said before.
+		if _, err := q.Exec(ctx, `INSERT INTO treaty_participation_history (id, state, instrument_id, field, old_value, new_value,
+			source, as_of, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			db.NewID(), d.State, d.Instrument, "text:"+d.Section, old.Body, d.Body, d.Source, d.AsOf, now); err != nil {
+			return "", err
+		}
+	}
 	_, err = q.Exec(ctx, `UPDATE treaty_declarations SET heading = ?, articles = ?, body = ?, suggested = ?, source = ?, as_of = ?,
 		updated_at = ? WHERE id = ?`, d.Heading, d.Articles, d.Body, sugg, d.Source, d.AsOf, now, d.ID)
 	return "updated", err

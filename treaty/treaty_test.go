@@ -165,6 +165,15 @@ func TestGapAnalysis(t *testing.T) {
 		if g := m["not_accepted cat.art21"]; !slices.Equal(g.Indicators, []string{"6.7"}) {
 			t.Errorf("CAT art. 21 gap indicators %v", g.Indicators)
 		}
+		byInd := p.GapsByIndicator()
+		if len(byInd["6.7"]) == 0 || len(byInd["3.1"]) == 0 {
+			t.Errorf("gaps by indicator: %v", byInd)
+		}
+		for _, g := range byInd["6.7"] {
+			if !slices.Contains(g.Indicators, "6.7") {
+				t.Errorf("gap %+v filed under 6.7", g)
+			}
+		}
 		// A viewer does not see the confidential answer: it counts as not assessed.
 		_, mv := gaps(instA, sensitivity.Internal)
 		if _, ok := mv["not_assessed crime_torture"]; !ok {
@@ -233,6 +242,20 @@ func TestHistoryAndOlderData(t *testing.T) {
 		}
 		if len(h) != 2 || h[0].Source != "s2" {
 			t.Errorf("history %+v", h)
+		}
+		// A declaration whose text changes keeps the old text in the history.
+		for _, body := range []string{"first text", "second text"} {
+			if _, err := UpsertDeclaration(ctx, tx, Declaration{State: "AAA", Instrument: "cat", Section: "reservations", Body: body, Source: "s", AsOf: "2022-01-01"}); err != nil {
+				return err
+			}
+		}
+		h, _ = History(ctx, tx, "AAA")
+		found := false
+		for _, c := range h {
+			found = found || (c.Field == "text:reservations" && c.Old == "first text" && c.New == "second text")
+		}
+		if !found {
+			t.Errorf("declaration change not in history: %+v", h)
 		}
 		return nil
 	})
