@@ -151,6 +151,12 @@ func ReadCSV(r io.Reader, name string) (FrameworkFile, importer.Result, error) {
 func runImport(ctx context.Context, d *db.DB, files []string, p *importer.Progress) (importer.Result, error) {
 	var total importer.Result
 	p.SetTotal(len(files))
+	label := func(name string) string { // row numbers need the file's name only when there are several
+		if len(files) > 1 {
+			return name
+		}
+		return ""
+	}
 	for _, name := range files {
 		f, err := os.Open(name)
 		if err != nil {
@@ -159,7 +165,7 @@ func runImport(ctx context.Context, d *db.DB, files []string, p *importer.Progre
 		ff, res, err := ReadCSV(f, name)
 		f.Close()
 		if err != nil {
-			total.Add(name, res)
+			total.Add(label(name), res)
 			return total, fmt.Errorf("%s: %w", name, err)
 		}
 		err = d.Write(ctx, db.System, func(tx *db.Tx) error {
@@ -188,7 +194,7 @@ func runImport(ctx context.Context, d *db.DB, files []string, p *importer.Progre
 			}
 			return nil
 		})
-		total.Add(name, res)
+		total.Add(label(name), res)
 		if err != nil {
 			return total, err
 		}
