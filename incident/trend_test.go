@@ -19,7 +19,7 @@ func TestAlertMethod(t *testing.T) {
 	if len(tr.Alerts) != 1 || tr.Alerts[0].Region != "North" || tr.Alerts[0].Month != "2025-10" || tr.Alerts[0].Count != 9 {
 		t.Fatalf("alerts %+v", tr.Alerts)
 	}
-	if tr.Series[0].Region != "New" || tr.Series[0].Total != 20 {
+	if tr.Series[0].Region != "North" || tr.Series[0].Total != 23 || tr.Series[1].Total != 20 {
 		t.Errorf("series order %+v", tr.Series)
 	}
 }
