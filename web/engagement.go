@@ -81,6 +81,24 @@ func (s *Server) newEngageView(r *http.Request) engageView {
 		PartnerForm: engage.Partner{Sensitivity: sensitivity.Internal}, SelectedParts: map[string]bool{}}
 }
 
+// engageNotice turns the code a redirect carries into a fixed message, so
+// that a crafted link cannot put words of its choosing on the page.
+func engageNotice(r *http.Request) string {
+	q := r.URL.Query()
+	switch q.Get("saved") {
+	case "status":
+		return "Status saved."
+	case "contact":
+		return "Contact saved."
+	case "key":
+		return "Key trusted."
+	case "import":
+		n := func(k string) int { v, _ := strconv.Atoi(q.Get(k)); return v }
+		return fmt.Sprintf("Bundle imported: %d new, %d updated, %d unchanged.", n("new"), n("updated"), n("unchanged"))
+	}
+	return ""
+}
+
 // engageClearance is what the caller may read.
 func engageClearance(r *http.Request) sensitivity.Level { return current(r).User.Role.Clearance() }
 
@@ -194,7 +212,7 @@ func (s *Server) engageActivityPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, route{}, http.StatusInternalServerError, "The activity could not be loaded.", err)
 		return
 	}
-	s.render(w, r, "engagement_activity", pageData{Title: v.Activity.Title, Notice: r.URL.Query().Get("saved"), Data: v})
+	s.render(w, r, "engagement_activity", pageData{Title: v.Activity.Title, Notice: engageNotice(r), Data: v})
 }
 
 func (s *Server) engageActivityStatus(w http.ResponseWriter, r *http.Request) {
@@ -233,7 +251,7 @@ func (s *Server) engageActivityStatus(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, route{}, http.StatusInternalServerError, "The activity could not be updated.", err)
 		return
 	}
-	http.Redirect(w, r, "/engagement/activities/"+id+"?saved=Status+saved.", http.StatusSeeOther)
+	http.Redirect(w, r, "/engagement/activities/"+id+"?saved=status", http.StatusSeeOther)
 }
 
 func (s *Server) engagePartners(w http.ResponseWriter, r *http.Request) {
@@ -320,7 +338,7 @@ func (s *Server) engagePartnerPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, route{}, http.StatusInternalServerError, "The partner could not be loaded.", err)
 		return
 	}
-	s.render(w, r, "engagement_partner", pageData{Title: v.Partner.Name, Notice: r.URL.Query().Get("saved"), Data: v})
+	s.render(w, r, "engagement_partner", pageData{Title: v.Partner.Name, Notice: engageNotice(r), Data: v})
 }
 
 func (s *Server) engageContactCreate(w http.ResponseWriter, r *http.Request) {
@@ -353,7 +371,7 @@ func (s *Server) engageContactCreate(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.fail(w, r, route{}, http.StatusInternalServerError, "The contact could not be saved.", err)
 	default:
-		http.Redirect(w, r, "/engagement/partners/"+id+"?saved=Contact+saved.", http.StatusSeeOther)
+		http.Redirect(w, r, "/engagement/partners/"+id+"?saved=contact", http.StatusSeeOther)
 	}
 }
 

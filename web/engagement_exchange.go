@@ -83,7 +83,7 @@ func (s *Server) exchangePage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, route{}, http.StatusInternalServerError, "The exchange page could not be loaded.", err)
 		return
 	}
-	s.render(w, r, "engagement_exchange", pageData{Title: "Exchange with other institutions", Notice: r.URL.Query().Get("saved"), Data: v})
+	s.render(w, r, "engagement_exchange", pageData{Title: "Exchange with other institutions", Notice: engageNotice(r), Data: v})
 }
 
 func (s *Server) exchangeFailed(w http.ResponseWriter, r *http.Request, msg string) {
@@ -113,7 +113,7 @@ func (s *Server) exchangeTrust(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, route{}, http.StatusInternalServerError, "The key could not be saved.", err)
 		return
 	}
-	http.Redirect(w, r, "/engagement/exchange?saved=Key+trusted.", http.StatusSeeOther)
+	http.Redirect(w, r, "/engagement/exchange?saved=key", http.StatusSeeOther)
 }
 
 // maxBundle bounds an uploaded bundle.
@@ -161,8 +161,7 @@ func (s *Server) exchangeImport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, route{}, http.StatusInternalServerError, "The bundle could not be imported.", err)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/engagement/exchange?saved=Bundle+from+%s:+%d+new,+%d+updated,+%d+unchanged.",
-		strings.ReplaceAll(res.Sender, " ", "+"), res.Inserted, res.Updated, res.Unchanged), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/engagement/exchange?saved=import&new=%d&updated=%d&unchanged=%d", res.Inserted, res.Updated, res.Unchanged), http.StatusSeeOther)
 }
 
 type exchangeRecordJSON struct {

@@ -50,11 +50,11 @@ func TestExchangePages(t *testing.T) {
 		if st, body := post("/engagement/exchange/import", at, acsrf, url.Values{"bundle": {tampered}}); st != 400 || !strings.Contains(body, "changed after it was signed") {
 			t.Errorf("tampered import: %d", st)
 		}
-		for i, want := range []string{"1 new", "1 unchanged"} {
+		for i, want := range []string{"new=1", "unchanged=1"} {
 			resp := f.do("POST", "/engagement/exchange/import", at, url.Values{"csrf": {acsrf}, "bundle": {string(bundle)}}, nil)
 			resp.Body.Close()
 			loc, _ := url.QueryUnescape(resp.Header.Get("Location"))
-			if resp.StatusCode != 303 || !strings.Contains(strings.ReplaceAll(loc, "+", " "), want) {
+			if resp.StatusCode != 303 || !strings.Contains(loc, want) {
 				t.Errorf("import %d: %d %s", i, resp.StatusCode, loc)
 			}
 		}
@@ -65,9 +65,15 @@ func TestExchangePages(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%d records received, want 1", n)
 		}
-		resp := f.do("GET", "/engagement/exchange", at, nil, nil)
-		if body := readBody(t, resp); !strings.Contains(body, "Peer good practice on field monitoring") || !strings.Contains(body, "From Peer Institution") {
+		resp := f.do("GET", "/engagement/exchange?saved=import&new=1&updated=0&unchanged=0", at, nil, nil)
+		if body := readBody(t, resp); !strings.Contains(body, "Peer good practice on field monitoring") || !strings.Contains(body, "From Peer Institution") ||
+			!strings.Contains(body, "Bundle imported: 1 new, 0 updated, 0 unchanged.") {
 			t.Error("exchange page does not show what came from whom")
+		}
+		// A crafted link cannot put its own words in the notice.
+		resp = f.do("GET", "/engagement/exchange?saved=Call+0800+to+restore+your+account", at, nil, nil)
+		if body := readBody(t, resp); strings.Contains(body, "restore your account") {
+			t.Error("the notice reflects text from the link")
 		}
 		// The other institution received nothing.
 		bt, _ := f.session(f.users[1][access.Analyst])
