@@ -41,7 +41,7 @@ func init() {
 
 			{method: "GET", path: "/api/v1/treaties/instruments", roles: everyone, api: true, doc: "The instrument catalogue with parties and signatories per instrument as of the latest data.", handle: (*Server).apiTreatyInstruments},
 			{method: "GET", path: "/api/v1/treaties/instrument", roles: everyone, api: true, doc: "One instrument (?id=cat): parties, signatories and parties per year.", handle: (*Server).apiTreatyInstrument},
-			{method: "GET", path: "/api/v1/treaties/status", roles: everyone, api: true, doc: "A State's status (?state=XVG): instruments, optional procedures and gaps with the Framework indicators they bear on.", handle: (*Server).apiTreatyStatus},
+			{method: "GET", path: "/api/v1/treaties/status", roles: everyone, api: true, doc: "A State's status (?state=XVG): instruments, optional procedures, checklist and gaps with the Framework indicators they bear on; ?indicator=3.1 keeps the gaps on one indicator.", handle: (*Server).apiTreatyStatus},
 			{method: "POST", path: "/api/v1/treaties/acceptances", roles: treatyEditors, api: true, doc: "Confirm a State's position on an optional procedure: JSON {state, procedure, status (accepted|not_accepted|withdrawn), declaration_id, accepted_on, note, sensitivity}.", handle: (*Server).apiTreatyConfirm},
 			{method: "POST", path: "/api/v1/treaties/checklist", roles: treatyEditors, api: true, doc: "Answer a checklist item: JSON {state, item, status (yes|partly|no|unknown), evidence, source_url, as_of, sensitivity}.", handle: (*Server).apiTreatyCheckSave},
 			{method: "GET", path: "/api/v1/treaties/checklist/{id}", roles: everyone, api: true, doc: "One checklist answer of the caller's institution, with its evidence, when the caller's clearance covers it.", handle: (*Server).apiTreatyCheck},
@@ -608,8 +608,16 @@ func (s *Server) apiTreatyStatus(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, apiRoute, http.StatusInternalServerError, "internal error", err)
 		return
 	}
+	gaps := v.Gaps
+	if ind := r.URL.Query().Get("indicator"); ind != "" {
+		// ?indicator=3.1 keeps the gaps that bear on one Framework indicator.
+		gaps = v.GapsByIndicator()[ind]
+		if gaps == nil {
+			gaps = []treaty.Gap{}
+		}
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"state": v.State, "name": v.Name, "instruments": v.Instruments,
-		"procedures": v.Procedures, "checklist": v.Checklist, "gaps": v.Gaps})
+		"procedures": v.Procedures, "checklist": v.Checklist, "gaps": gaps})
 }
 
 func (s *Server) apiTreatyCheck(w http.ResponseWriter, r *http.Request) {

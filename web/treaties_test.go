@@ -58,6 +58,11 @@ func TestTreatyConfirmAndChecklistAreAudited(t *testing.T) {
 		if !strings.Contains(body, `"code": "cat.art22"`) || strings.Contains(body, "CAT art. 22: individual communications: not accepted") {
 			t.Fatalf("status after confirmation: %s", body)
 		}
+		// ?indicator= keeps the gaps on one Framework indicator.
+		body = readBody(t, f.do("GET", "/api/v1/treaties/status?state=XVG&indicator=6.7", tok, nil, nil))
+		if !strings.Contains(body, "CAT art. 21") || strings.Contains(body, "Genocide is a crime in national law: not assessed") {
+			t.Fatalf("indicator filter: %s", body)
+		}
 		// The other institution has not confirmed anything.
 		tokB, _ := f.session(f.users[1][access.Analyst])
 		body = readBody(t, f.do("GET", "/api/v1/treaties/status?state=XVG", tokB, nil, nil))
