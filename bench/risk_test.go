@@ -113,3 +113,30 @@ func BenchmarkChromiumBlankPDF(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAnnualReportPDFWarm: the same with the Chromium that `vigil
+// serve` keeps running between downloads (report.Printer); the browser is
+// started before the timer.
+func BenchmarkAnnualReportPDFWarm(b *testing.B) {
+	if _, err := report.ChromiumPath(); err != nil {
+		b.Skip(err)
+	}
+	d, inst := demoReport(b)
+	var p report.Printer
+	defer p.Close()
+	if _, err := p.PDF(context.Background(), []byte("<p>warm up</p>")); err != nil {
+		b.Fatal(err)
+	}
+	for _, lang := range []string{"en", "ar"} {
+		b.Run(lang, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				html := annualHTML(b, d, inst, lang, report.Public)
+				pdf, err := p.PDF(context.Background(), html)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(len(pdf)))
+			}
+		})
+	}
+}

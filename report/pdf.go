@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"sync"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -41,14 +42,7 @@ func PDF(ctx context.Context, html []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write(html)
-	}))
+	srv := serveOnce(html)
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
@@ -68,4 +62,85 @@ func PDF(ctx context.Context, html []byte) ([]byte, error) {
 		return nil, fmt.Errorf("chromium print: %w", err)
 	}
 	return pdf, nil
+}
+
+// Printer prints PDFs with one Chromium kept running between reports, each
+// report in its own tab, so that only the first report pays for starting the
+// browser. A long-running server uses one; one-off commands use PDF. The
+// zero Printer is ready; a browser that died is started again on the next
+// call. Chromium is killed when the process exits.
+type Printer struct {
+	mu      sync.Mutex
+	browser context.Context
+	stop    func()
+}
+
+func (p *Printer) tabParent() (context.Context, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.browser != nil && p.browser.Err() == nil {
+		return p.browser, nil
+	}
+	path, err := ChromiumPath()
+	if err != nil {
+		return nil, err
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.DisableGPU)
+	if os.Geteuid() == 0 {
+		opts = append(opts, chromedp.NoSandbox)
+	}
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, bcancel := chromedp.NewContext(actx)
+	if err := chromedp.Do(bctx); err != nil { // starts the browser
+		bcancel()
+		acancel()
+		return nil, fmt.Errorf("chromium: %w", err)
+	}
+	p.browser, p.stop = bctx, func() { bcancel(); acancel() }
+	return bctx, nil
+}
+
+// PDF prints html in a new tab of the shared browser.
+func (p *Printer) PDF(ctx context.Context, html []byte) ([]byte, error) {
+	parent, err := p.tabParent()
+	if err != nil {
+		return nil, err
+	}
+	srv := serveOnce(html)
+	defer srv.Close()
+	tctx, cancel := chromedp.NewContext(parent)
+	defer cancel()
+	stop := context.AfterFunc(ctx, cancel) // the caller gave up: close the tab
+	defer stop()
+	tctx, tcancel := context.WithTimeout(tctx, 60*time.Second)
+	defer tcancel()
+	if err := chromedp.Do(tctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		return nil, fmt.Errorf("chromium: %w", err)
+	}
+	pdf, err := chromedp.Run(tctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPrintBackground()))
+	if err != nil {
+		return nil, fmt.Errorf("chromium print: %w", err)
+	}
+	return pdf, nil
+}
+
+// Close stops the browser.
+func (p *Printer) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stop != nil {
+		p.stop()
+		p.browser, p.stop = nil, nil
+	}
+}
+
+func serveOnce(html []byte) *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(html)
+	}))
 }

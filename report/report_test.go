@@ -98,3 +98,22 @@ func TestNoChromium(t *testing.T) {
 		t.Fatal("PDF without Chromium did not fail")
 	}
 }
+
+func TestPrinterReusesBrowser(t *testing.T) {
+	if _, err := ChromiumPath(); err != nil {
+		t.Skip("Chromium not installed: PDF not tested")
+	}
+	var p Printer
+	defer p.Close()
+	for i := 0; i < 2; i++ {
+		pdf, err := p.PDF(context.Background(), []byte("<!doctype html><title>t</title><p>page</p>"))
+		if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+			t.Fatalf("print %d: %v", i, err)
+		}
+	}
+	first := p.browser
+	p.PDF(context.Background(), []byte("<p>again</p>"))
+	if p.browser != first {
+		t.Error("a second browser was started")
+	}
+}

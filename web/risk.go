@@ -62,6 +62,10 @@ func init() {
 	})
 }
 
+// riskPrinter keeps one Chromium for the server's PDF downloads, so that
+// only the first download pays for starting it.
+var riskPrinter report.Printer
+
 func riskCanEdit(r access.Role) bool { return r.In(riskEditors...) }
 
 // riskErr answers a domain error: missing records look the same as other
@@ -545,7 +549,7 @@ func (s *Server) riskReport(w http.ResponseWriter, r *http.Request) {
 	}
 	name := fmt.Sprintf("vigil-%s-%s-%s-%s-%s-v%d", kind, d.A.Country, d.A.Period, edition, lang, d.A.Version)
 	if format == "pdf" {
-		pdf, err := report.PDF(r.Context(), html)
+		pdf, err := riskPrinter.PDF(r.Context(), html)
 		if errors.Is(err, report.ErrNoChromium) {
 			s.fail(w, r, rt, http.StatusServiceUnavailable, err.Error(), nil)
 			return
