@@ -199,7 +199,7 @@ func analyse(pr *Profile, instruments []Instrument, parts []Participation, accs 
 	reserved := map[string]bool{}
 	suggested := map[string]string{}
 	for _, d := range pr.Declarations {
-		if d.Section == "reservations" {
+		if d.Section == "reservations" && !declarationRequired[d.Instrument] {
 			reserved[d.Instrument] = true
 		}
 		for _, s := range d.Suggested {
@@ -317,6 +317,11 @@ func analyse(pr *Profile, instruments []Instrument, parts []Participation, accs 
 	}
 	sort.SliceStable(pr.Gaps, func(i, j int) bool { return gapRank(pr.Gaps[i].Kind) < gapRank(pr.Gaps[j].Kind) })
 }
+
+// declarationRequired names instruments whose every party must declare
+// something (OPAC art. 3(2): the minimum age of voluntary recruitment), so
+// that a declaration on record is not a sign of a reservation.
+var declarationRequired = map[string]bool{"crc_op_ac": true}
 
 var gapKinds = []string{"not_ratified", "not_accepted", "reserved", "not_implemented", "not_assessed"}
 
