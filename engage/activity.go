@@ -480,3 +480,110 @@ func Calendar(ctx context.Context, q db.Q, inst string, max sensitivity.Level, y
 	}
 	return m, nil
 }
+
+// EditActivity replaces what was recorded about an activity: kind, title,
+// summary, dates, outcome, follow-up, sensitivity, partners and links. Its
+// status moves only through UpdateActivity, so that the history stays true.
+// It returns the names of the fields that changed, for the audit trail.
+func EditActivity(ctx context.Context, q db.Q, inst, id string, max sensitivity.Level, a Activity) (Activity, []string, error) {
+	old, err := GetActivity(ctx, q, inst, id, max)
+	if err != nil {
+		return old, nil, err
+	}
+	a.Status = old.Status
+	if err := a.Validate(); err != nil {
+		return old, nil, err
+	}
+	if !sensitivity.Allows(max, a.Sensitivity) {
+		return old, nil, fmt.Errorf("you may not set a sensitivity above your clearance (%s)", max)
+	}
+	var pids []string
+	seen := map[string]bool{}
+	for _, pid := range a.PartnerIDs {
+		if pid == "" || seen[pid] {
+			continue
+		}
+		seen[pid] = true
+		if _, err := GetPartner(ctx, q, inst, pid, max); err != nil {
+			return old, nil, fmt.Errorf("partner %s: %w", pid, err)
+		}
+		pids = append(pids, pid)
+	}
+	// Partners the editor may not see stay linked: an edit cannot drop
+	// what its author could not see.
+	visible := map[string]bool{}
+	for _, p := range old.Partners {
+		visible[p.ID] = true
+	}
+	for _, pid := range old.PartnerIDs {
+		if !visible[pid] && !seen[pid] {
+			pids = append(pids, pid)
+		}
+	}
+	var changed []string
+	for _, f := range []struct {
+		name     string
+		old, new string
+	}{{"kind", old.Kind, a.Kind}, {"title", old.Title, a.Title}, {"summary", old.Summary, a.Summary}, {"start_date", old.StartDate, a.StartDate},
+		{"end_date", old.EndDate, a.EndDate}, {"outcome", old.Outcome, a.Outcome}, {"follow_up_date", old.FollowUpDate, a.FollowUpDate},
+		{"follow_up", old.FollowUp, a.FollowUp}, {"sensitivity", old.Sensitivity.String(), a.Sensitivity.String()},
+		{"partners", strings.Join(sortedCopy(old.PartnerIDs), ","), strings.Join(sortedCopy(pids), ",")},
+		{"links", linksKey(old.Links), linksKey(a.Links)}} {
+		if f.old != f.new {
+			changed = append(changed, f.name)
+		}
+	}
+	if len(changed) == 0 {
+		return old, nil, nil
+	}
+	now := db.Now()
+	if _, err := q.Exec(ctx, `UPDATE engage_activities SET kind = ?, title = ?, summary = ?, start_date = ?, end_date = ?, outcome = ?,
+		follow_up_date = ?, follow_up = ?, sensitivity = ?, updated_at = ? WHERE institution_id = ? AND id = ?`,
+		a.Kind, a.Title, a.Summary, a.StartDate, a.EndDate, a.Outcome, a.FollowUpDate, a.FollowUp, int(a.Sensitivity), now, inst, id); err != nil {
+		return old, nil, err
+	}
+	if _, err := q.Exec(ctx, "DELETE FROM engage_activity_partners WHERE institution_id = ? AND activity_id = ?", inst, id); err != nil {
+		return old, nil, err
+	}
+	for _, pid := range pids {
+		if _, err := q.Exec(ctx, "INSERT INTO engage_activity_partners (institution_id, activity_id, partner_id) VALUES (?, ?, ?)", inst, id, pid); err != nil {
+			return old, nil, err
+		}
+	}
+	if _, err := q.Exec(ctx, "DELETE FROM engage_activity_links WHERE institution_id = ? AND activity_id = ?", inst, id); err != nil {
+		return old, nil, err
+	}
+	for _, l := range a.Links {
+		if _, err := q.Exec(ctx, `INSERT INTO engage_activity_links (institution_id, activity_id, kind, ref) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, inst, id, l.Kind, l.Ref); err != nil {
+			return old, nil, err
+		}
+	}
+	// Read back with the new level: an editor who lowered nothing still sees it.
+	got, err := GetActivity(ctx, q, inst, id, max)
+	return got, changed, err
+}
+
+func sortedCopy(l []string) []string {
+	c := append([]string(nil), l...)
+	sort.Strings(c)
+	return c
+}
+
+func linksKey(ls []Link) string {
+	var s []string
+	for _, l := range ls {
+		s = append(s, l.Kind+":"+l.Ref)
+	}
+	sort.Strings(s)
+	return strings.Join(s, "\n")
+}
+
+// LinksText writes links one per line, as ParseLinks reads them.
+func LinksText(ls []Link) string {
+	var s []string
+	for _, l := range ls {
+		s = append(s, l.Kind+": "+l.Ref)
+	}
+	return strings.Join(s, "\n")
+}

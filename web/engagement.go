@@ -27,6 +27,8 @@ func init() {
 			{method: "POST", path: "/engagement/activities", roles: engageEditors, handle: (*Server).engageActivityCreate},
 			{method: "GET", path: "/engagement/activities/{id}", roles: everyone, handle: (*Server).engageActivityPage},
 			{method: "POST", path: "/engagement/activities/{id}/status", roles: engageEditors, handle: (*Server).engageActivityStatus},
+			{method: "GET", path: "/engagement/activities/{id}/edit", roles: engageEditors, handle: (*Server).engageActivityEditForm},
+			{method: "POST", path: "/engagement/activities/{id}", roles: engageEditors, handle: (*Server).engageActivityEdit},
 			{method: "GET", path: "/engagement/partners", roles: everyone, handle: (*Server).engagePartners},
 			{method: "GET", path: "/engagement/partners/new", roles: engageEditors, handle: (*Server).engagePartnerForm},
 			{method: "POST", path: "/engagement/partners", roles: engageEditors, handle: (*Server).engagePartnerCreate},
@@ -88,6 +90,8 @@ func engageNotice(r *http.Request) string {
 	switch q.Get("saved") {
 	case "status":
 		return "Status saved."
+	case "edit":
+		return "Activity saved."
 	case "contact":
 		return "Contact saved."
 	case "key":
@@ -213,6 +217,91 @@ func (s *Server) engageActivityPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, "engagement_activity", pageData{Title: v.Activity.Title, Notice: engageNotice(r), Data: v})
+}
+
+func (s *Server) engageActivityEditForm(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	v := s.newEngageView(r)
+	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+		var err error
+		if v.Form, err = engage.GetActivity(r.Context(), tx, c.User.InstitutionID, r.PathValue("id"), engageClearance(r)); err != nil {
+			return err
+		}
+		v.Partners, err = engage.ListPartners(r.Context(), tx, c.User.InstitutionID, engageClearance(r))
+		return err
+	})
+	if errors.Is(err, engage.ErrNotFound) {
+		s.fail(w, r, route{}, http.StatusNotFound, "There is no such activity, or your role does not allow you to see it.", nil)
+		return
+	} else if err != nil {
+		s.fail(w, r, route{}, http.StatusInternalServerError, "The activity could not be loaded.", err)
+		return
+	}
+	for _, p := range v.Form.PartnerIDs {
+		v.SelectedParts[p] = true
+	}
+	v.LinksText = engage.LinksText(v.Form.Links)
+	s.render(w, r, "engagement_activity_new", pageData{Title: "Edit the activity", Data: v})
+}
+
+// engageActivityEdit saves an edited activity; the audit entry names the
+// fields that changed, never their values.
+func (s *Server) engageActivityEdit(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	id := r.PathValue("id")
+	r.ParseForm()
+	level, lerr := sensitivity.Parse(r.PostFormValue("sensitivity"))
+	a := engage.Activity{Kind: r.PostFormValue("kind"), Title: r.PostFormValue("title"), Summary: r.PostFormValue("summary"),
+		StartDate: r.PostFormValue("start_date"), EndDate: r.PostFormValue("end_date"), Outcome: r.PostFormValue("outcome"),
+		FollowUpDate: r.PostFormValue("follow_up_date"), FollowUp: r.PostFormValue("follow_up"), Sensitivity: level, PartnerIDs: r.PostForm["partner"]}
+	linksText := r.PostFormValue("links")
+	var userErr error
+	err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+		// Another institution's id must read as missing, whatever the form holds.
+		if _, err := engage.GetActivity(r.Context(), tx, c.User.InstitutionID, id, engageClearance(r)); err != nil {
+			return err
+		}
+		if lerr != nil {
+			userErr = lerr
+			return lerr
+		}
+		var err error
+		if a.Links, err = engage.ParseLinks(linksText); err != nil {
+			userErr = err
+			return err
+		}
+		_, changed, err := engage.EditActivity(r.Context(), tx, c.User.InstitutionID, id, engageClearance(r), a)
+		if err != nil {
+			userErr = err
+			return err
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		return s.record(r.Context(), tx, r, "activity.update", "activity", id, "fields="+strings.Join(changed, ","))
+	})
+	switch {
+	case errors.Is(err, engage.ErrNotFound):
+		s.fail(w, r, route{}, http.StatusNotFound, "There is no such activity, or your role does not allow you to see it.", nil)
+		return
+	case userErr != nil:
+		v := s.newEngageView(r)
+		a.ID = id
+		v.Form, v.LinksText = a, linksText
+		for _, p := range a.PartnerIDs {
+			v.SelectedParts[p] = true
+		}
+		s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+			v.Partners, _ = engage.ListPartners(r.Context(), tx, c.User.InstitutionID, engageClearance(r))
+			return nil
+		})
+		s.renderStatus(w, r, http.StatusBadRequest, "engagement_activity_new", pageData{Title: "Edit the activity", Error: userErr.Error(), Data: v})
+		return
+	case err != nil:
+		s.fail(w, r, route{}, http.StatusInternalServerError, "The activity could not be saved.", err)
+		return
+	}
+	http.Redirect(w, r, "/engagement/activities/"+id+"?saved=edit", http.StatusSeeOther)
 }
 
 func (s *Server) engageActivityStatus(w http.ResponseWriter, r *http.Request) {

@@ -66,6 +66,20 @@ func TestEngagementJourney(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("status: %d", resp.StatusCode)
 		}
+		// An edit changes what was recorded; the audit entry names the fields.
+		resp = f.do("POST", "/engagement/activities/"+aid, tok, url.Values{"csrf": {csrf}, "title": {"Meeting on the early-warning unit"}, "kind": {"meeting"},
+			"start_date": {"2026-05-05"}, "partner": {pid}, "links": {"risk_factor: RF8\nrecommendation: UPR 1.1"}, "sensitivity": {"internal"}}, nil)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("edit: %d", resp.StatusCode)
+		}
+		var detail string
+		d.Read(context.Background(), f.inst[0].ID, func(tx *db.Tx) error {
+			return tx.QueryRow(context.Background(), "SELECT detail FROM audit_log WHERE institution_id = ? AND action = 'activity.update'", f.inst[0].ID).Scan(&detail)
+		})
+		if detail != "fields=start_date,links" {
+			t.Errorf("edit audit detail %q", detail)
+		}
 		// The analyst sees the contact; opening the page audits the read.
 		resp = f.do("GET", "/engagement/partners/"+pid, tok, nil, nil)
 		if body := readBody(t, resp); !strings.Contains(body, "Dana Hiddenname") || !strings.Contains(body, "Meeting on the early-warning unit") {
