@@ -303,3 +303,29 @@ func TestRandomFoldsAreBalanced(t *testing.T) {
 		}
 	}
 }
+
+func TestKernelsMatchPlainLoops(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, n := range []int{0, 1, 3, 4, 5, 15, 16, 17, 33, 1001} {
+		a := make([]float64, n)
+		b := make([]float64, n)
+		for i := range a {
+			a[i], b[i] = rng.NormFloat64(), rng.NormFloat64()
+		}
+		want := 0.0
+		for i := range a {
+			want += a[i] * b[i]
+		}
+		if got := dot(a, b); math.Abs(got-want) > 1e-12*(1+math.Abs(want)) {
+			t.Errorf("n=%d: dot %v, want %v", n, got, want)
+		}
+		y := append([]float64(nil), b...)
+		axpy(-0.7, a, y)
+		for i := range y {
+			if w := b[i] - 0.7*a[i]; math.Abs(y[i]-w) > 1e-14 {
+				t.Errorf("n=%d: axpy[%d] %v, want %v", n, i, y[i], w)
+				break
+			}
+		}
+	}
+}

@@ -72,31 +72,7 @@ func FitGBM(x Matrix, y []float64, o GBMOptions) (*GBM, error) {
 	if mean <= pMin || mean >= 1-pMin {
 		return nil, ErrConstantOutcome
 	}
-	// Quantile cut points per predictor and each row's bin.
-	cuts := make([][]float64, p)
-	bin := make([][]uint8, p)
-	for j, c := range x.Cols {
-		s := append([]float64(nil), c...)
-		sort.Float64s(s)
-		var cs []float64
-		for b := 1; b < o.Bins; b++ {
-			v := s[b*n/o.Bins]
-			if v == s[n-1] {
-				break
-			}
-			if len(cs) == 0 || v > cs[len(cs)-1] {
-				cs = append(cs, v)
-			}
-		}
-		if len(cs) == 0 && s[0] < s[n-1] {
-			cs = []float64{s[0]} // a two-valued column: split at its smaller value
-		}
-		cuts[j] = cs
-		bin[j] = make([]uint8, n)
-		for i, v := range c {
-			bin[j][i] = uint8(sort.SearchFloat64s(cs, v)) // first cut >= v: v <= cuts[b]
-		}
-	}
+	cuts, bin := quantileBins(x, o.Bins)
 	g := &GBM{base: math.Log(mean / (1 - mean))}
 	f := make([]float64, n)
 	for i := range f {
@@ -195,4 +171,35 @@ func FitGBM(x Matrix, y []float64, o GBMOptions) (*GBM, error) {
 		}
 	}
 	return g, nil
+}
+
+// quantileBins finds up to nb-1 cut points per predictor at its quantiles
+// and each row's bin: bin b holds the values v with cuts[b-1] < v <= cuts[b].
+func quantileBins(x Matrix, nb int) ([][]float64, [][]uint8) {
+	n, p := x.N, len(x.Cols)
+	cuts := make([][]float64, p)
+	bin := make([][]uint8, p)
+	for j, c := range x.Cols {
+		s := append([]float64(nil), c...)
+		sort.Float64s(s)
+		var cs []float64
+		for b := 1; b < nb; b++ {
+			v := s[b*n/nb]
+			if v == s[n-1] {
+				break
+			}
+			if len(cs) == 0 || v > cs[len(cs)-1] {
+				cs = append(cs, v)
+			}
+		}
+		if len(cs) == 0 && s[0] < s[n-1] {
+			cs = []float64{s[0]} // a two-valued column: split at its smaller value
+		}
+		cuts[j] = cs
+		bin[j] = make([]uint8, n)
+		for i, v := range c {
+			bin[j][i] = uint8(sort.SearchFloat64s(cs, v))
+		}
+	}
+	return cuts, bin
 }

@@ -44,9 +44,40 @@ var EnsembleModel = Model{
 	},
 }
 
+// RFModel is a random forest on the same 39 variables.
+var RFModel = Model{
+	Name:        "rf",
+	Description: "random forest (300 trees on bootstrap samples, 6 variables tried per split, nodes of fewer than 10 rows not split)",
+	Fit: func(d *Dataset, train []int, foldID []int) (Scorer, error) {
+		f, err := FitRF(d.Design(train), d.Targets(train), DefaultRF)
+		if err != nil {
+			return nil, err
+		}
+		return f.Risk, nil
+	},
+}
+
+// Ensemble3Model averages the elastic net, the boosted trees and the
+// forest, the three-member shape of the EWP's 2014-2016 ensemble.
+var Ensemble3Model = Model{
+	Name:        "ensemble3",
+	Description: "mean of the ewp, gbm and rf probabilities",
+	Fit: func(d *Dataset, train []int, foldID []int) (Scorer, error) {
+		var fs []Scorer
+		for _, m := range []Model{EWPModel, GBMModel, RFModel} {
+			f, err := m.Fit(d, train, foldID)
+			if err != nil {
+				return nil, err
+			}
+			fs = append(fs, f)
+		}
+		return func(x []float64) float64 { return (fs[0](x) + fs[1](x) + fs[2](x)) / 3 }, nil
+	},
+}
+
 // Models lists every model the back-test can judge, the reproduction first.
 func Models() []Model {
-	return []Model{EWPModel, GBMModel, EnsembleModel}
+	return []Model{EWPModel, GBMModel, EnsembleModel, RFModel, Ensemble3Model}
 }
 
 // ModelByName finds a model of Models.
