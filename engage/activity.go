@@ -309,6 +309,8 @@ type Filter struct {
 	Kind      string
 	Status    string
 	PartnerID string
+	// FollowFrom and FollowTo select on the follow-up date instead.
+	FollowFrom, FollowTo string
 }
 
 // ListActivities lists the activities a reader cleared up to max may see,
@@ -321,6 +323,12 @@ func ListActivities(ctx context.Context, q db.Q, inst string, max sensitivity.Le
 	}
 	if f.To != "" {
 		where, args = append(where, "start_date <= ?"), append(args, f.To)
+	}
+	if f.FollowFrom != "" {
+		where, args = append(where, "follow_up_date >= ?"), append(args, f.FollowFrom)
+	}
+	if f.FollowTo != "" {
+		where, args = append(where, "follow_up_date <> ''", "follow_up_date <= ?"), append(args, f.FollowTo)
 	}
 	if f.Kind != "" {
 		where, args = append(where, "kind = ?"), append(args, f.Kind)
@@ -438,15 +446,9 @@ func Calendar(ctx context.Context, q db.Q, inst string, max sensitivity.Level, y
 	if err != nil {
 		return m, err
 	}
-	var follow []Activity
-	all, err := ListActivities(ctx, q, inst, max, Filter{})
+	follow, err := ListActivities(ctx, q, inst, max, Filter{FollowFrom: first.Format("2006-01-02"), FollowTo: last.Format("2006-01-02")})
 	if err != nil {
 		return m, err
-	}
-	for _, a := range all {
-		if a.FollowUpDate >= first.Format("2006-01-02") && a.FollowUpDate <= last.Format("2006-01-02") {
-			follow = append(follow, a)
-		}
 	}
 	offset := (int(first.Weekday()) + 6) % 7 // Monday = 0
 	var week [7]Day

@@ -114,6 +114,21 @@ func TestPartnersActivitiesReport(t *testing.T) {
 			if n != 2 || m.Weeks[0][6].Number != 1 { // 1 March 2026 is a Sunday
 				t.Errorf("calendar: %d activities, first Sunday %d", n, m.Weeks[0][6].Number)
 			}
+			apr, err := engage.Calendar(ctx, tx, inst.ID, sensitivity.Confidential, 2026, time.April)
+			if err != nil {
+				return err
+			}
+			var follow []string
+			for _, w := range apr.Weeks {
+				for _, d := range w {
+					for _, a := range d.FollowUps {
+						follow = append(follow, d.Date+" "+a.Title)
+					}
+				}
+			}
+			if len(follow) != 1 || follow[0] != "2026-04-02 Briefing to the committee" {
+				t.Errorf("April follow-ups: %v", follow)
+			}
 			r, err := engage.BuildReport(ctx, tx, inst.ID, "Office A", "2026-01-01", "2026-12-31", sensitivity.Partners)
 			if err != nil {
 				return err
