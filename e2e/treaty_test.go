@@ -35,7 +35,7 @@ func TestTreatyConfirmOptionalProcedure(t *testing.T) {
 	if st := b.ClickLoad("a[href='/treaties/gaps?state=XVG']"); st != 200 {
 		t.Fatalf("gaps: %d", st)
 	}
-	if !strings.Contains(b.Text("main"), "CAT art. 22: individual communications: not accepted") {
+	if !strings.Contains(b.Text("main"), "CAT art. 22: individual communications: the declaration's text suggests it was accepted; confirm it") {
 		t.Fatalf("gap list lacks the unconfirmed CAT art. 22: %s", b.Text("main"))
 	}
 	browsertest.CheckA11y(t, b)
@@ -59,7 +59,7 @@ func TestTreatyConfirmOptionalProcedure(t *testing.T) {
 	}
 	browsertest.CheckA11y(t, b)
 	b.Navigate(a.URL + "/treaties/gaps?state=XVG")
-	if strings.Contains(b.Text("main"), "CAT art. 22: individual communications: not accepted") {
+	if strings.Contains(b.Text("main"), "CAT art. 22: individual communications: the declaration's text suggests it was accepted; confirm it") {
 		t.Fatal("the confirmed acceptance is still listed as a gap")
 	}
 	b.Navigate(a.URL + "/treaties/instrument?id=cat_op")

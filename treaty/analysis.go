@@ -187,11 +187,29 @@ func BuildProfile(ctx context.Context, q db.Q, state, inst string, clearance sen
 			return pr, err
 		}
 	}
-	analyse(&pr, instruments, parts, accs, checks)
+	withData := map[string]bool{}
+	rows, err := q.Query(ctx, "SELECT DISTINCT instrument_id FROM treaty_participation")
+	if err != nil {
+		return pr, err
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return pr, err
+		}
+		withData[id] = true
+	}
+	rows.Close()
+	analyse(&pr, instruments, withData, parts, accs, checks)
 	return pr, nil
 }
 
-func analyse(pr *Profile, instruments []Instrument, parts []Participation, accs []Acceptance, checks []CheckEntry) {
+// analyse turns the records into statuses and gaps. An instrument for which
+// the store holds no participation of any State (the Geneva Conventions
+// before an ICRC list is loaded, say) has status "no_data" and no gap: its
+// absence says nothing about the State.
+func analyse(pr *Profile, instruments []Instrument, withData map[string]bool, parts []Participation, accs []Acceptance, checks []CheckEntry) {
 	byInst := map[string]Participation{}
 	for _, p := range parts {
 		byInst[p.Instrument] = p
@@ -224,8 +242,12 @@ func analyse(pr *Profile, instruments []Instrument, parts []Participation, accs 
 		if si.Status == "withdrawn" {
 			si.Date = p.WithdrawalDate
 		}
+		if si.Status == "none" && !withData[in.ID] {
+			si.Status = "no_data"
+		}
 		pr.Instruments = append(pr.Instruments, si)
 		switch si.Status {
+		case "no_data":
 		case "party":
 			if si.Reserved {
 				pr.Gaps = append(pr.Gaps, Gap{Kind: "reserved", Subject: in.ID, Label: in.ShortName + ": reservations or declarations on record",
@@ -289,6 +311,12 @@ func analyse(pr *Profile, instruments []Instrument, parts []Participation, accs 
 			if proc.Mode == "opt_out" {
 				kind = "reserved"
 			}
+			if !ps.Confirmed && ps.Suggested == "accepted" {
+				// The text seems to accept it: a gap in the record, not
+				// (yet) in the State's conduct.
+				kind, label = "unconfirmed", proc.Label+": the declaration's text suggests it was accepted; confirm it"
+				detail = ""
+			}
 			pr.Gaps = append(pr.Gaps, Gap{Kind: kind, Subject: proc.Code, Label: label, Detail: detail, Indicators: proc.Indicators})
 		case ps.Status == "applies" && ps.Suggested == "not_accepted":
 			pr.Gaps = append(pr.Gaps, Gap{Kind: "reserved", Subject: proc.Code, Label: proc.Label + ": a reservation on record seems to exclude it",
@@ -323,7 +351,7 @@ func analyse(pr *Profile, instruments []Instrument, parts []Participation, accs 
 // that a declaration on record is not a sign of a reservation.
 var declarationRequired = map[string]bool{"crc_op_ac": true}
 
-var gapKinds = []string{"not_ratified", "not_accepted", "reserved", "not_implemented", "not_assessed"}
+var gapKinds = []string{"not_ratified", "not_accepted", "reserved", "unconfirmed", "not_implemented", "not_assessed"}
 
 func gapRank(k string) int {
 	for i, x := range gapKinds {

@@ -55,7 +55,7 @@ func TestTreatyConfirmAndChecklistAreAudited(t *testing.T) {
 		}
 		resp = f.do("GET", "/api/v1/treaties/status?state=XVG", tok, nil, nil)
 		body = readBody(t, resp)
-		if !strings.Contains(body, `"code": "cat.art22"`) || strings.Contains(body, "CAT art. 22: individual communications: not accepted") {
+		if !strings.Contains(body, `"code": "cat.art22"`) || strings.Contains(body, "CAT art. 22: individual communications: the declaration's text suggests it was accepted; confirm it") {
 			t.Fatalf("status after confirmation: %s", body)
 		}
 		// ?indicator= keeps the gaps on one Framework indicator.
@@ -66,7 +66,7 @@ func TestTreatyConfirmAndChecklistAreAudited(t *testing.T) {
 		// The other institution has not confirmed anything.
 		tokB, _ := f.session(f.users[1][access.Analyst])
 		body = readBody(t, f.do("GET", "/api/v1/treaties/status?state=XVG", tokB, nil, nil))
-		if !strings.Contains(body, "CAT art. 22: individual communications: not accepted") {
+		if !strings.Contains(body, "CAT art. 22: individual communications: the declaration's text suggests it was accepted; confirm it") {
 			t.Fatalf("institution B sees A's confirmation: %s", body)
 		}
 		// A confidential checklist answer: hidden from viewers, audited when read.
