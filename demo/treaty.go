@@ -52,6 +52,9 @@ var demoParticipation = []treaty.Participation{
 	{Instrument: "rome", SignatureDate: "2000-12-29"},
 	{Instrument: "gc4", ConsentDate: "1958-09-01", ConsentType: "accession"},
 	{Instrument: "refugee1951", ConsentDate: "1979-03-12", ConsentType: "accession"},
+	// Checked and found absent: a row without dates records "not a party"
+	// with its source, so the gap analysis can say so.
+	{Instrument: "iccpr_op1"}, {Instrument: "ap1"}, {Instrument: "att"},
 }
 
 func seedTreaties(ctx context.Context, tx *db.Tx, env Env) error {
