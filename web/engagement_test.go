@@ -68,7 +68,7 @@ func TestEngagementJourney(t *testing.T) {
 		}
 		// An edit changes what was recorded; the audit entry names the fields.
 		resp = f.do("POST", "/engagement/activities/"+aid, tok, url.Values{"csrf": {csrf}, "title": {"Meeting on the early-warning unit"}, "kind": {"meeting"},
-			"start_date": {"2026-05-05"}, "partner": {pid}, "links": {"risk_factor: RF8\nrecommendation: UPR 1.1"}, "sensitivity": {"internal"}}, nil)
+			"start_date": {"2026-05-05"}, "outcome": {"Unit agreed"}, "partner": {pid}, "links": {"risk_factor: RF8\nrecommendation: UPR 1.1"}, "sensitivity": {"internal"}}, nil)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("edit: %d", resp.StatusCode)
