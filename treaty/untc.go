@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"vigil/access"
 	"vigil/audit"
 	"vigil/country"
 	"vigil/db"
@@ -24,7 +25,12 @@ func init() {
 	importer.Register(importer.Kind{Name: "untc",
 		Summary: "UN Treaty Collection status: a DIR laid out like shared/data/treaties (instruments.csv, untc_*/ status CSVs, declarations)",
 		Run: func(ctx context.Context, d *db.DB, files []string, p *importer.Progress) (importer.Result, error) {
-			return Import(ctx, d, files, ImportOptions{Log: &audit.Log{}, Actor: "vigil import untc"}, p)
+			env := importer.EnvFrom(ctx)
+			actor := env.Actor
+			if actor == "" {
+				actor = "vigil import untc"
+			}
+			return Import(ctx, d, files, ImportOptions{Log: env.Audit, Actor: actor}, p)
 		}})
 }
 
@@ -32,9 +38,9 @@ func init() {
 type ImportOptions struct {
 	Log   *audit.Log
 	Actor string
-	// Institution, when set, is the only chain the import is recorded in;
-	// otherwise every institution's chain gets an entry, since the
-	// reference data is shared by all of them.
+	// Institution, when set, is the chain the import is recorded in;
+	// otherwise the instance's own chain (access.SystemChain), since the
+	// reference data is shared by every institution.
 	Institution string
 }
 
@@ -120,31 +126,13 @@ func (r *importRun) audit(opt ImportOptions) error {
 	if opt.Log == nil {
 		return nil
 	}
-	insts := []string{opt.Institution}
-	if opt.Institution == "" {
-		insts = nil
-		rows, err := r.tx.Query(r.ctx, "SELECT id FROM institutions ORDER BY id")
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			insts = append(insts, id)
-		}
-		rows.Close()
+	chain := opt.Institution
+	if chain == "" {
+		chain = access.SystemChain
 	}
 	detail := fmt.Sprintf("inserted=%d updated=%d unchanged=%d rejected=%d", r.res.Inserted, r.res.Updated, r.res.Unchanged, r.res.Rejected)
-	for _, in := range insts {
-		if err := opt.Log.Append(r.ctx, r.tx, audit.Entry{Institution: in, ActorName: opt.Actor, Action: "treaty.import",
-			ObjectType: "treaty_reference", ObjectID: "untc", Detail: detail}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return opt.Log.Append(r.ctx, r.tx, audit.Entry{Institution: chain, ActorName: opt.Actor, Action: "treaty.import",
+		ObjectType: "treaty_reference", ObjectID: "untc", Detail: detail})
 }
 
 type fileSet struct{ instruments, status, old, decl, oldDecl []string }

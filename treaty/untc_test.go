@@ -174,5 +174,12 @@ func TestImportMatchesFileCounts(t *testing.T) {
 		if again.Inserted != 0 || again.Updated != 0 || again.Unchanged != first.Inserted+first.Updated+first.Unchanged {
 			t.Fatalf("second import changed data: %+v (first %+v)", again, first)
 		}
+		// The import is recorded in the instance's own audit chain.
+		var n int
+		if err := d.Read(ctx, db.System, func(tx *db.Tx) error {
+			return tx.QueryRow(ctx, "SELECT COUNT(*) FROM audit_log WHERE institution_id = 'system' AND action = 'treaty.import'").Scan(&n)
+		}); err != nil || n != 1 {
+			t.Fatalf("audit entries of the import: %d %v", n, err)
+		}
 	})
 }
