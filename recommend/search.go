@@ -2,6 +2,7 @@ package recommend
 
 import (
 	"context"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -128,7 +129,16 @@ func Search(ctx context.Context, q db.Q, f Filter) (Results, error) {
 		f.Limit = 50
 	}
 	w, args := where(q.Dialect(), f, match, "")
-	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM recommendations r"+w, args...).Scan(&out.Total); err != nil {
+	if match != "" && !f.NoFacets {
+		// One pass over the matching rows gives the total and every facet;
+		// much cheaper than a grouped query per facet, each re-running the
+		// full-text match.
+		fc, total, err := onePassFacets(ctx, q, f, match)
+		if err != nil {
+			return out, err
+		}
+		out.Facets, out.Total = fc, total
+	} else if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM recommendations r"+w, args...).Scan(&out.Total); err != nil {
 		return out, err
 	}
 	rows, err := q.Query(ctx, "SELECT "+prefixed(recColumns)+" FROM recommendations r"+w+" ORDER BY r.num DESC LIMIT ? OFFSET ?",
@@ -149,7 +159,7 @@ func Search(ctx context.Context, q db.Q, f Filter) (Results, error) {
 		return out, err
 	}
 	rows.Close()
-	if f.NoFacets {
+	if f.NoFacets || out.Facets != nil {
 		return out, nil
 	}
 	fc := &Facets{}
@@ -223,4 +233,118 @@ func prefixed(cols string) string {
 		parts[i] = "r." + strings.TrimSpace(p)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// onePassFacets reads the facet columns of every full-text match once
+// (scope applied, other filters not) and counts in Go: a row counts in the
+// total when it passes every filter, and in a facet when it passes every
+// filter but that facet's own.
+func onePassFacets(ctx context.Context, q db.Q, f Filter, match string) (*Facets, int, error) {
+	status := map[string]string{}
+	if f.Institution != "" {
+		rows, err := q.Query(ctx, latestNHRI, f.Institution)
+		if err != nil {
+			return nil, 0, err
+		}
+		for rows.Next() {
+			var id, st string
+			if err := rows.Scan(&id, &st); err != nil {
+				rows.Close()
+				return nil, 0, err
+			}
+			status[id] = st
+		}
+		rows.Close()
+	}
+	w, args := where(q.Dialect(), Filter{Query: f.Query, Institution: f.Institution, Clearance: f.Clearance}, match, "")
+	rows, err := q.Query(ctx, "SELECT r.id, r.mechanism, r.state_under_review, r.response, r.cycle, r.themes FROM recommendations r"+w, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	mech, state, theme, resp, stat, cyc := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}, map[int]int{}
+	total := 0
+	wantState := strings.ToUpper(f.State)
+	for rows.Next() {
+		var id, m, st, rs, th string
+		var c int
+		if err := rows.Scan(&id, &m, &st, &rs, &c, &th); err != nil {
+			return nil, 0, err
+		}
+		sv := status[id]
+		if sv == "" {
+			sv = "unassessed"
+		}
+		okM := f.Mechanism == "" || m == f.Mechanism
+		okS := wantState == "" || st == wantState
+		okR := f.Response == "" || rs == f.Response
+		okC := f.Cycle == 0 || c == f.Cycle
+		okT := f.Theme == "" || hasTheme(th, f.Theme)
+		okV := f.Status == "" || sv == f.Status
+		all := okM && okS && okR && okC && okT && okV
+		if all {
+			total++
+		}
+		if okS && okR && okC && okT && okV {
+			mech[m]++
+		}
+		if okM && okR && okC && okT && okV {
+			state[st]++
+		}
+		if okM && okS && okC && okT && okV {
+			resp[rs]++
+		}
+		if okM && okS && okR && okT && okV {
+			cyc[c]++
+		}
+		if okM && okS && okR && okC && okT && f.Institution != "" {
+			stat[sv]++
+		}
+		if okM && okS && okR && okC && okV && th != "" {
+			for _, t := range strings.Split(th, "|") {
+				theme[t]++
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	fc := &Facets{Mechanism: sorted(mech), State: sorted(state), Theme: sorted(theme), Response: sorted(resp), Status: sorted(stat)}
+	fc.Cycle = []Count{}
+	for c, n := range cyc {
+		fc.Cycle = append(fc.Cycle, Count{Value: strconv.Itoa(c), N: n})
+	}
+	sort.Slice(fc.Cycle, func(i, j int) bool {
+		a, _ := strconv.Atoi(fc.Cycle[i].Value)
+		b, _ := strconv.Atoi(fc.Cycle[j].Value)
+		return a < b
+	})
+	if f.Institution == "" {
+		fc.Status = nil
+	}
+	return fc, total, nil
+}
+
+func hasTheme(list, t string) bool {
+	for _, x := range strings.Split(list, "|") {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// sorted orders counts by number, largest first, then by value.
+func sorted(m map[string]int) []Count {
+	out := make([]Count, 0, len(m))
+	for v, n := range m {
+		out = append(out, Count{Value: v, N: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].N != out[j].N {
+			return out[i].N > out[j].N
+		}
+		return out[i].Value < out[j].Value
+	})
+	return out
 }
