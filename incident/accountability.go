@@ -120,8 +120,8 @@ func OpenCase(ctx context.Context, q db.Q, inst, by string, c Case) (Case, error
 }
 
 // AddStep records that a case reached a stage (or ended with an outcome).
-// Stages only move forward; a closed case takes no more steps except
-// reparation, which may follow a judgement long after.
+// Stages only move forward; an ended case takes no more steps except a
+// sanction after a conviction and reparation, which may come long after.
 func AddStep(ctx context.Context, q db.Q, inst, by, caseID string, s Step, clearance sensitivity.Level) (Case, error) {
 	c, err := GetCase(ctx, q, inst, caseID, clearance, "")
 	if err != nil {
@@ -145,8 +145,8 @@ func AddStep(ctx context.Context, q db.Q, inst, by, caseID string, s Step, clear
 	if stageIndex(s.Stage) < stageIndex(c.Stage) {
 		return Case{}, invalid("the case is already at %s; stages do not go back", c.Stage)
 	}
-	if c.Outcome != "open" && s.Stage != "reparation" {
-		return Case{}, invalid("the case ended (%s); only reparation may follow", c.Outcome)
+	if c.Outcome != "open" && s.Stage != "reparation" && !(c.Outcome == "convicted" && s.Stage == "sanction") {
+		return Case{}, invalid("the case ended (%s); only a sanction after a conviction, or reparation, may follow", c.Outcome)
 	}
 	if s.OnDate < c.OpenedOn {
 		return Case{}, invalid("the step is dated before the case was opened")
