@@ -67,9 +67,11 @@ missing=()
 # Chromium draws text with whatever fonts exist; without any, pages render
 # boxes and the colour-contrast checks have nothing to measure.
 [[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
+# Arabic reports need a font with Arabic shaping (Noto Sans Arabic).
+compgen -G '/usr/share/fonts/truetype/noto/NotoSansArabic*' >/dev/null || missing+=(fonts-noto-core)
 
 if ((${#missing[@]} == 0)); then
-	note "postgresql, chromium and fonts-dejavu-core are installed"
+	note "postgresql, chromium, fonts-dejavu-core and fonts-noto-core are installed"
 elif may_install && command -v apt-get >/dev/null && ((EUID == 0)); then
 	note "installing ${missing[*]} with apt-get"
 	export DEBIAN_FRONTEND=noninteractive

@@ -60,6 +60,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		rand.Read(b[:])
 		c := &reqCtx{ID: hex.EncodeToString(b[:]), Lang: pickLang(r)}
 		w.Header().Set("X-Request-Id", c.ID)
+		if l := r.URL.Query().Get("lang"); l != "" && l == c.Lang {
+			// A language chosen from the footer stays chosen on the next pages.
+			http.SetCookie(w, &http.Cookie{Name: "vigil_lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+				SameSite: http.SameSiteLaxMode, Secure: s.cfg.Secure, HttpOnly: true})
+		}
 		sw := &statusWriter{ResponseWriter: w}
 		start := time.Now()
 		defer func() {

@@ -11,10 +11,6 @@ import (
 )
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	if l := r.URL.Query().Get("lang"); l != "" && l == current(r).Lang {
-		http.SetCookie(w, &http.Cookie{Name: "vigil_lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
-			SameSite: http.SameSiteLaxMode, Secure: s.cfg.Secure, HttpOnly: true})
-	}
 	s.render(w, r, "home", pageData{Title: translate(current(r).Lang, "nav.home")})
 }
 
