@@ -210,3 +210,36 @@ func Contacts(ctx context.Context, q db.Q, kr *fieldcrypt.Keyring, inst, partner
 	}
 	return out, rows.Err()
 }
+
+// EditPartner replaces a partner's name, kind, country, description and
+// level (within the editor's clearance) and returns the names of the
+// fields that changed.
+func EditPartner(ctx context.Context, q db.Q, inst, id string, max sensitivity.Level, p Partner) (Partner, []string, error) {
+	old, err := GetPartner(ctx, q, inst, id, max)
+	if err != nil {
+		return old, nil, err
+	}
+	if err := p.Validate(); err != nil {
+		return old, nil, err
+	}
+	if !sensitivity.Allows(max, p.Sensitivity) {
+		return old, nil, fmt.Errorf("you may not set a sensitivity above your clearance (%s)", max)
+	}
+	var changed []string
+	for _, f := range []struct{ name, old, new string }{{"name", old.Name, p.Name}, {"kind", old.Kind, p.Kind},
+		{"country", old.CountryCode, p.CountryCode}, {"description", old.Description, p.Description},
+		{"sensitivity", old.Sensitivity.String(), p.Sensitivity.String()}} {
+		if f.old != f.new {
+			changed = append(changed, f.name)
+		}
+	}
+	if len(changed) == 0 {
+		return old, nil, nil
+	}
+	if _, err := q.Exec(ctx, `UPDATE engage_partners SET name = ?, kind = ?, country_code = ?, description = ?, sensitivity = ?, updated_at = ?
+		WHERE institution_id = ? AND id = ?`, p.Name, p.Kind, p.CountryCode, p.Description, int(p.Sensitivity), db.Now(), inst, id); err != nil {
+		return old, nil, err
+	}
+	got, err := GetPartner(ctx, q, inst, id, max)
+	return got, changed, err
+}

@@ -34,6 +34,8 @@ func init() {
 			{method: "POST", path: "/engagement/partners", roles: engageEditors, handle: (*Server).engagePartnerCreate},
 			{method: "GET", path: "/engagement/partners/{id}", roles: everyone, handle: (*Server).engagePartnerPage},
 			{method: "POST", path: "/engagement/partners/{id}/contacts", roles: engageEditors, handle: (*Server).engageContactCreate},
+			{method: "GET", path: "/engagement/partners/{id}/edit", roles: engageEditors, handle: (*Server).engagePartnerEditForm},
+			{method: "POST", path: "/engagement/partners/{id}", roles: engageEditors, handle: (*Server).engagePartnerEdit},
 			{method: "GET", path: "/engagement/calendar", roles: everyone, handle: (*Server).engageCalendar},
 			{method: "GET", path: "/engagement/report", roles: staff, handle: (*Server).engageReportPage},
 			{method: "GET", path: "/engagement/report/export", roles: staff, handle: (*Server).engageReportExport},
@@ -92,6 +94,8 @@ func engageNotice(r *http.Request) string {
 		return "Status saved."
 	case "edit":
 		return "Activity saved."
+	case "partner":
+		return "Partner saved."
 	case "contact":
 		return "Contact saved."
 	case "key":
@@ -391,6 +395,63 @@ func (s *Server) engagePartnerCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/engagement/partners/"+created.ID, http.StatusSeeOther)
+}
+
+func (s *Server) engagePartnerEditForm(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	v := s.newEngageView(r)
+	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+		var err error
+		v.PartnerForm, err = engage.GetPartner(r.Context(), tx, c.User.InstitutionID, r.PathValue("id"), engageClearance(r))
+		return err
+	})
+	if errors.Is(err, engage.ErrNotFound) {
+		s.fail(w, r, route{}, http.StatusNotFound, "There is no such partner, or your role does not allow you to see it.", nil)
+		return
+	} else if err != nil {
+		s.fail(w, r, route{}, http.StatusInternalServerError, "The partner could not be loaded.", err)
+		return
+	}
+	s.render(w, r, "engagement_partner_new", pageData{Title: "Edit the partner", Data: v})
+}
+
+func (s *Server) engagePartnerEdit(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	id := r.PathValue("id")
+	level, lerr := sensitivity.Parse(r.PostFormValue("sensitivity"))
+	p := engage.Partner{ID: id, Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), CountryCode: r.PostFormValue("country"),
+		Description: r.PostFormValue("description"), Sensitivity: level}
+	var userErr error
+	err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+		if _, err := engage.GetPartner(r.Context(), tx, c.User.InstitutionID, id, engageClearance(r)); err != nil {
+			return err
+		}
+		if lerr != nil {
+			userErr = lerr
+			return lerr
+		}
+		_, changed, err := engage.EditPartner(r.Context(), tx, c.User.InstitutionID, id, engageClearance(r), p)
+		if err != nil {
+			userErr = err
+			return err
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		return s.record(r.Context(), tx, r, "partner.update", "partner", id, "fields="+strings.Join(changed, ","))
+	})
+	switch {
+	case errors.Is(err, engage.ErrNotFound):
+		s.fail(w, r, route{}, http.StatusNotFound, "There is no such partner, or your role does not allow you to see it.", nil)
+	case userErr != nil:
+		v := s.newEngageView(r)
+		v.PartnerForm = p
+		s.renderStatus(w, r, http.StatusBadRequest, "engagement_partner_new", pageData{Title: "Edit the partner", Error: userErr.Error(), Data: v})
+	case err != nil:
+		s.fail(w, r, route{}, http.StatusInternalServerError, "The partner could not be saved.", err)
+	default:
+		http.Redirect(w, r, "/engagement/partners/"+id+"?saved=partner", http.StatusSeeOther)
+	}
 }
 
 // engagePartnerPage shows a partner, its contacts and its history. Showing

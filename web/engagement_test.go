@@ -66,6 +66,15 @@ func TestEngagementJourney(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("status: %d", resp.StatusCode)
 		}
+		resp = f.do("POST", "/engagement/partners/"+pid, tok, url.Values{"csrf": {csrf}, "name": {"Ministry of the Interior"}, "kind": {"ministry"}, "sensitivity": {"internal"}}, nil)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("partner edit: %d", resp.StatusCode)
+		}
+		resp = f.do("GET", "/engagement/partners/"+pid, tok, nil, nil)
+		if body := readBody(t, resp); !strings.Contains(body, "Ministry of the Interior") {
+			t.Error("the partner's new name is not shown")
+		}
 		// An edit changes what was recorded; the audit entry names the fields.
 		resp = f.do("POST", "/engagement/activities/"+aid, tok, url.Values{"csrf": {csrf}, "title": {"Meeting on the early-warning unit"}, "kind": {"meeting"},
 			"start_date": {"2026-05-05"}, "outcome": {"Unit agreed"}, "partner": {pid}, "links": {"risk_factor: RF8\nrecommendation: UPR 1.1"}, "sensitivity": {"internal"}}, nil)
@@ -89,8 +98,8 @@ func TestEngagementJourney(t *testing.T) {
 		d.Read(context.Background(), f.inst[0].ID, func(tx *db.Tx) error {
 			return tx.QueryRow(context.Background(), "SELECT COUNT(*) FROM audit_log WHERE institution_id = ? AND action IN ('partner.create','contact.create','activity.create','activity.status','contact.read')", f.inst[0].ID).Scan(&n)
 		})
-		if n != 5 {
-			t.Errorf("audit entries %d, want 5", n)
+		if n != 6 { // two partner pages opened: two reads of the confidential contact
+			t.Errorf("audit entries %d, want 6", n)
 		}
 		// A viewer sees the internal activity but not the confidential contact.
 		vt, _ := f.session(f.users[0][access.Viewer])
