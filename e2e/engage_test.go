@@ -59,6 +59,22 @@ func TestEngagementRecordAndReport(t *testing.T) {
 	}
 	browsertest.CheckA11y(t, b)
 
+	// Correct what was recorded: the edit form keeps the status.
+	if st := b.ClickLoad("a[href$='/edit']"); st != 200 {
+		t.Fatalf("edit form: %d", st)
+	}
+	browsertest.CheckA11y(t, b)
+	if b.Exists("#a-status") {
+		t.Fatal("the edit form offers the status, which moves only through its history")
+	}
+	b.SetValue("#a-end", "2026-11-21")
+	if st := b.Submit("form[action^='/engagement/activities/']"); st != 200 {
+		t.Fatalf("edit: %d: %s", st, b.Text("main"))
+	}
+	if !strings.Contains(b.Text("main"), "2026-11-20 to 2026-11-21") || !strings.Contains(b.Text("main"), "done") {
+		t.Fatalf("after the edit: %s", b.Text("main"))
+	}
+
 	// The partner's history.
 	if st := b.ClickLoad("dl.facts a[href^='/engagement/partners/']"); st != 200 {
 		t.Fatalf("partner: %d", st)
@@ -105,11 +121,11 @@ func TestEngagementRecordAndReport(t *testing.T) {
 
 	var n int
 	err := a.DB.Read(context.Background(), a.Demo.InstitutionID, func(tx *db.Tx) error {
-		return tx.QueryRow(context.Background(), "SELECT COUNT(*) FROM audit_log WHERE institution_id = ? AND action IN ('activity.create', 'activity.status') AND actor_name = 'analyst'",
+		return tx.QueryRow(context.Background(), "SELECT COUNT(*) FROM audit_log WHERE institution_id = ? AND action IN ('activity.create', 'activity.status', 'activity.update') AND actor_name = 'analyst'",
 			a.Demo.InstitutionID).Scan(&n)
 	})
-	if err != nil || n != 2 {
-		t.Fatalf("audit entries for the analyst's changes: %d (%v), want 2", n, err)
+	if err != nil || n != 3 {
+		t.Fatalf("audit entries for the analyst's changes: %d (%v), want 3", n, err)
 	}
 }
 
