@@ -188,7 +188,9 @@ func BuildProfile(ctx context.Context, q db.Q, state, inst string, clearance sen
 		}
 	}
 	withData := map[string]bool{}
-	rows, err := q.Query(ctx, "SELECT DISTINCT instrument_id FROM treaty_participation")
+	// One index probe per instrument, not a scan of every participation.
+	rows, err := q.Query(ctx, `SELECT i.id FROM treaty_instruments i
+		WHERE EXISTS (SELECT 1 FROM treaty_participation p WHERE p.instrument_id = i.id)`)
 	if err != nil {
 		return pr, err
 	}
@@ -388,40 +390,37 @@ type ComparisonLine struct {
 // in the world (every State in the country list).
 func Compare(ctx context.Context, q db.Q, state string, instruments []Instrument) (Comparison, error) {
 	cmp := Comparison{State: state, Lines: []ComparisonLine{}}
+	// The denominators are the States that appear in the treaty data (UNTC
+	// lists every State that ever signed anything), not every territory of
+	// the ISO list, which would make universal treaties look half-ratified.
+	// One probe of the (state, instrument) key per country.
 	regionOf := map[string]string{}
-	rows, err := q.Query(ctx, "SELECT code, region FROM countries")
+	var inData []string
+	rows, err := q.Query(ctx, `SELECT c.code, c.region, CASE WHEN EXISTS (SELECT 1 FROM treaty_participation p WHERE p.state = c.code)
+		THEN 1 ELSE 0 END FROM countries c`)
 	if err != nil {
 		return cmp, err
 	}
 	for rows.Next() {
 		var code, region string
-		if err := rows.Scan(&code, &region); err != nil {
+		var present int
+		if err := rows.Scan(&code, &region, &present); err != nil {
 			rows.Close()
 			return cmp, err
 		}
 		regionOf[code] = region
+		if present == 1 {
+			inData = append(inData, code)
+		}
 	}
 	rows.Close()
 	cmp.Region = regionOf[state]
-	// The denominators are the States that appear in the treaty data (UNTC
-	// lists every State that ever signed anything), not every territory of
-	// the ISO list, which would make universal treaties look half-ratified.
-	rows, err = q.Query(ctx, "SELECT DISTINCT state FROM treaty_participation")
-	if err != nil {
-		return cmp, err
-	}
-	for rows.Next() {
-		var st string
-		if err := rows.Scan(&st); err != nil {
-			rows.Close()
-			return cmp, err
-		}
+	for _, st := range inData {
 		cmp.WorldStates++
 		if r := regionOf[st]; r == cmp.Region && r != "" {
 			cmp.RegionStates++
 		}
 	}
-	rows.Close()
 	// Two aggregates that SQLite answers inside the engine: the world's
 	// parties per instrument, and the region's, driven by the region's
 	// States and the (state, instrument) key.
@@ -447,8 +446,10 @@ func Compare(ctx context.Context, q db.Q, state string, instruments []Instrument
 		return cmp, err
 	}
 	if cmp.Region != "" {
-		if err := count(region, `SELECT p.instrument_id, COUNT(*) FROM countries c JOIN treaty_participation p ON p.state = c.code
-			WHERE c.region = ? AND `+party+` GROUP BY p.instrument_id`, cmp.Region); err != nil {
+		// CROSS JOIN keeps SQLite's join order: the region's countries
+		// first, then each one's rows by the (state, instrument) key.
+		if err := count(region, `SELECT p.instrument_id, COUNT(*) FROM countries c CROSS JOIN treaty_participation p
+			WHERE p.state = c.code AND c.region = ? AND `+party+` GROUP BY p.instrument_id`, cmp.Region); err != nil {
 			return cmp, err
 		}
 	}
