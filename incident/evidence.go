@@ -278,3 +278,70 @@ func ExportEvidence(ctx context.Context, q db.Q, store *blob.Store, inst, eventI
 	}
 	return m, zw.Close()
 }
+
+// VerifyExport checks an export the way its recipient would: every file
+// listed in manifest.json is present with the listed size and SHA-256, and
+// manifest.sha256 agrees. It returns the manifest and one line per problem
+// (none when the export is intact).
+func VerifyExport(r io.ReaderAt, size int64) (Manifest, []string, error) {
+	var m Manifest
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return m, nil, fmt.Errorf("not a zip file: %w", err)
+	}
+	files := map[string]*zip.File{}
+	for _, f := range zr.File {
+		files[f.Name] = f
+	}
+	read := func(name string, limit int64) ([]byte, error) {
+		f, ok := files[name]
+		if !ok {
+			return nil, fmt.Errorf("%s is missing", name)
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		return io.ReadAll(io.LimitReader(rc, limit))
+	}
+	mj, err := read("manifest.json", 64<<20)
+	if err != nil {
+		return m, nil, err
+	}
+	if err := json.Unmarshal(mj, &m); err != nil {
+		return m, nil, fmt.Errorf("manifest.json: %w", err)
+	}
+	var problems []string
+	sums, err := read("manifest.sha256", 64<<20)
+	if err != nil {
+		problems = append(problems, err.Error())
+	}
+	for _, mf := range m.Files {
+		f, ok := files[mf.Path]
+		if !ok {
+			problems = append(problems, mf.Path+": missing")
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			problems = append(problems, mf.Path+": "+err.Error())
+			continue
+		}
+		h := sha256.New()
+		n, err := io.Copy(h, rc)
+		rc.Close()
+		switch got := hex.EncodeToString(h.Sum(nil)); {
+		case err != nil:
+			problems = append(problems, mf.Path+": "+err.Error())
+		case got != mf.SHA256:
+			problems = append(problems, fmt.Sprintf("%s: SHA-256 %s, manifest says %s", mf.Path, got, mf.SHA256))
+		case n != mf.Size:
+			problems = append(problems, fmt.Sprintf("%s: %d bytes, manifest says %d", mf.Path, n, mf.Size))
+		}
+		if sums != nil && !strings.Contains(string(sums), mf.SHA256+"  "+mf.Path+"\n") {
+			problems = append(problems, mf.Path+": not listed in manifest.sha256 with the same hash")
+		}
+	}
+	return m, problems, nil
+}

@@ -81,6 +81,14 @@ func TestEvidenceExport(t *testing.T) {
 				t.Errorf("custody of %s: %+v", f.Path, f.Custody)
 			}
 		}
+		if _, problems, err := VerifyExport(bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil || len(problems) != 0 {
+			t.Errorf("intact export: %v %v", problems, err)
+		}
+		// One byte changed in a file is caught.
+		tampered := bytes.Replace(buf.Bytes(), []byte("original photo bytes"), []byte("original phot0 bytes"), 1)
+		if _, problems, err := VerifyExport(bytes.NewReader(tampered), int64(len(tampered))); err == nil && len(problems) == 0 {
+			t.Error("a tampered export verified")
+		}
 		// A reader cleared to internal exports nothing confidential.
 		d.Write(ctx, inst, func(tx *db.Tx) error {
 			var b bytes.Buffer
