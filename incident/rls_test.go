@@ -31,6 +31,9 @@ func TestRowLevelSecurity(t *testing.T) {
 			if _, err := CreatePerson(ctx, tx, kr, in.ID, "test", Person{Kind: "victim", Pseudonym: "P-" + n}); err != nil {
 				return err
 			}
+			if _, err := CreateEvent(ctx, tx, in.ID, "test", Event{Title: "E-" + n, DateStart: "2026-01-01"}); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -62,7 +65,7 @@ func TestRowLevelSecurity(t *testing.T) {
 		conn.ExecContext(context.Background(), "DROP OWNED BY "+role)
 		conn.ExecContext(context.Background(), "DROP ROLE IF EXISTS "+role)
 	})
-	count := func(scope string) int {
+	count := func(scope, table string) int {
 		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -78,22 +81,24 @@ func TestRowLevelSecurity(t *testing.T) {
 		}
 		var n int
 		// Deliberately no institution filter: only row-level security stands in the way.
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM persons").Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
-	if n := count(""); n != 0 {
-		t.Errorf("no scope: %d rows visible, want 0", n)
-	}
-	if n := count(ids[0]); n != 1 {
-		t.Errorf("scope A: %d rows visible, want 1", n)
-	}
-	if n := count("not-an-institution"); n != 0 {
-		t.Errorf("unknown scope: %d rows visible, want 0", n)
-	}
-	if n := count(db.System); n != 2 {
-		t.Errorf("system scope: %d rows, want 2", n)
+	for _, table := range []string{"persons", "events"} {
+		if n := count("", table); n != 0 {
+			t.Errorf("%s, no scope: %d rows visible, want 0", table, n)
+		}
+		if n := count(ids[0], table); n != 1 {
+			t.Errorf("%s, scope A: %d rows visible, want 1", table, n)
+		}
+		if n := count("not-an-institution", table); n != 0 {
+			t.Errorf("%s, unknown scope: %d rows visible, want 0", table, n)
+		}
+		if n := count(db.System, table); n != 2 {
+			t.Errorf("%s, system scope: %d rows, want 2", table, n)
+		}
 	}
 }
 
