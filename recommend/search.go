@@ -65,7 +65,7 @@ func where(d db.Dialect, f Filter, match string, skip string) (string, []any) {
 		if d == db.Postgres {
 			conds = append(conds, "to_tsvector('english', r.search_text) @@ to_tsquery('english', ?)")
 		} else {
-			conds = append(conds, "r.num IN (SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH ?)")
+			conds = append(conds, "recommendations_fts MATCH ?")
 		}
 		args = append(args, match)
 	}
@@ -138,10 +138,10 @@ func Search(ctx context.Context, q db.Q, f Filter) (Results, error) {
 			return out, err
 		}
 		out.Facets, out.Total = fc, total
-	} else if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM recommendations r"+w, args...).Scan(&out.Total); err != nil {
+	} else if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM "+recFrom(q.Dialect(), match)+w, args...).Scan(&out.Total); err != nil {
 		return out, err
 	}
-	rows, err := q.Query(ctx, "SELECT "+prefixed(recColumns)+" FROM recommendations r"+w+" ORDER BY r.num DESC LIMIT ? OFFSET ?",
+	rows, err := q.Query(ctx, "SELECT "+prefixed(recColumns)+" FROM "+recFrom(q.Dialect(), match)+w+" ORDER BY r.num DESC LIMIT ? OFFSET ?",
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return out, err
@@ -166,7 +166,7 @@ func Search(ctx context.Context, q db.Q, f Filter) (Results, error) {
 	group := func(facet, col string, dst *[]Count, order string) error {
 		w, args := where(q.Dialect(), f, match, facet)
 		var err error
-		*dst, err = counts(ctx, q, "SELECT "+col+", COUNT(*) FROM recommendations r"+w+" GROUP BY "+col+" ORDER BY "+order, args...)
+		*dst, err = counts(ctx, q, "SELECT "+col+", COUNT(*) FROM "+recFrom(q.Dialect(), match)+w+" GROUP BY "+col+" ORDER BY "+order, args...)
 		return err
 	}
 	if err := group("mechanism", "r.mechanism", &fc.Mechanism, "2 DESC, 1"); err != nil {
@@ -180,7 +180,7 @@ func Search(ctx context.Context, q db.Q, f Filter) (Results, error) {
 	}
 	var cycles []Count
 	w2, a2 := where(q.Dialect(), f, match, "cycle")
-	rows2, err := q.Query(ctx, "SELECT r.cycle, COUNT(*) FROM recommendations r"+w2+" GROUP BY r.cycle ORDER BY r.cycle", a2...)
+	rows2, err := q.Query(ctx, "SELECT r.cycle, COUNT(*) FROM "+recFrom(q.Dialect(), match)+w2+" GROUP BY r.cycle ORDER BY r.cycle", a2...)
 	if err != nil {
 		return out, err
 	}
@@ -214,7 +214,7 @@ func Search(ctx context.Context, q db.Q, f Filter) (Results, error) {
 		total := out.Total
 		if f.Status != "" { // the total was narrowed by status; recount without it
 			wa, aa := where(q.Dialect(), f, match, "status")
-			if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM recommendations r"+wa, aa...).Scan(&total); err != nil {
+			if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM "+recFrom(q.Dialect(), match)+wa, aa...).Scan(&total); err != nil {
 				return out, err
 			}
 		}
@@ -257,7 +257,7 @@ func onePassFacets(ctx context.Context, q db.Q, f Filter, match string) (*Facets
 		rows.Close()
 	}
 	w, args := where(q.Dialect(), Filter{Query: f.Query, Institution: f.Institution, Clearance: f.Clearance}, match, "")
-	rows, err := q.Query(ctx, "SELECT r.id, r.mechanism, r.state_under_review, r.response, r.cycle, r.themes FROM recommendations r"+w, args...)
+	rows, err := q.Query(ctx, "SELECT r.id, r.mechanism, r.state_under_review, r.response, r.cycle, r.themes FROM "+recFrom(q.Dialect(), match)+w, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -347,4 +347,15 @@ func sorted(m map[string]int) []Count {
 		return out[i].Value < out[j].Value
 	})
 	return out
+}
+
+// recFrom is the FROM clause for a search. On SQLite with a full-text
+// match the index drives the join (CROSS JOIN fixes the order), so only
+// matching rows are read; scanning the table and testing each row against
+// the match would read all of it.
+func recFrom(d db.Dialect, match string) string {
+	if match != "" && d != db.Postgres {
+		return "recommendations_fts CROSS JOIN recommendations r ON r.num = recommendations_fts.rowid"
+	}
+	return "recommendations r"
 }
