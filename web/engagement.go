@@ -643,7 +643,7 @@ func (s *Server) engageReportExport(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		name += ".json"
 	default:
-		s.fail(w, r, route{}, http.StatusBadRequest, "The format must be html or json (PDF: vigil activities-report --format pdf).", nil)
+		s.fail(w, r, route{}, http.StatusBadRequest, "The format must be html or json (PDF: vigil report activities --format pdf).", nil)
 		return
 	}
 	if err != nil {

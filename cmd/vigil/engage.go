@@ -18,15 +18,14 @@ import (
 // The activity report belongs under 'vigil report activities'; it is its
 // own command until the report command takes subcommands.
 func init() {
-	register(command{"activities-report", "write the activity report to the UN Special Adviser's office (html, pdf or json)", runActivitiesReport})
 }
 
-const activitiesSynopsis = `activities-report --from YYYY-MM-DD --to YYYY-MM-DD [--format html|pdf|json] [--edition public|partners|internal] -o FILE
+const activitiesSynopsis = `report activities --from YYYY-MM-DD --to YYYY-MM-DD [--format html|pdf|json] [--edition public|partners|internal] -o FILE
        [--institution ID] [--db URL] [--data DIR]
   The edition is the widest sensitivity the report may hold (default partners, the level meant for the Special Adviser's office).`
 
 func runActivitiesReport(ctx context.Context, args []string) error {
-	fs := newFlags("activities-report", activitiesSynopsis)
+	fs := newFlags("report activities", activitiesSynopsis)
 	sf := addStoreFlags(fs)
 	from := fs.String("from", "", "first day of the period (YYYY-MM-DD)")
 	to := fs.String("to", "", "last day of the period (YYYY-MM-DD)")
@@ -110,7 +109,7 @@ func runActivitiesReport(ctx context.Context, args []string) error {
 	if err := replaceFile(*out, write); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "vigil activities-report: %d activities from %s to %s (%s edition) written to %s\n", rep.Total, *from, *to, level, *out)
+	fmt.Fprintf(os.Stderr, "vigil report activities: %d activities from %s to %s (%s edition) written to %s\n", rep.Total, *from, *to, level, *out)
 	return nil
 }
 

@@ -24,14 +24,14 @@ func TestEngageCommands(t *testing.T) {
 		args []string
 		want int
 	}{
-		{[]string{"activities-report", "--data", a, "--from", "2026-01-01", "-o", out}, 2},
-		{[]string{"activities-report", "--data", a, "--from", "2026-01-01", "--to", "2026-31-12", "-o", out}, 2},
-		{[]string{"activities-report", "--data", a, "--from", "2026-01-01", "--to", "2026-12-31", "--format", "doc", "-o", out}, 2},
-		{[]string{"activities-report", "--data", a, "--from", "2026-01-01", "--to", "2026-12-31", "--edition", "confidential", "-o", out}, 2},
+		{[]string{"report", "activities", "--data", a, "--from", "2026-01-01", "-o", out}, 2},
+		{[]string{"report", "activities", "--data", a, "--from", "2026-01-01", "--to", "2026-31-12", "-o", out}, 2},
+		{[]string{"report", "activities", "--data", a, "--from", "2026-01-01", "--to", "2026-12-31", "--format", "doc", "-o", out}, 2},
+		{[]string{"report", "activities", "--data", a, "--from", "2026-01-01", "--to", "2026-12-31", "--edition", "confidential", "-o", out}, 2},
 		{[]string{"exchange", "export", "--data", a, "--level", "internal", "-o", out}, 2},
 		{[]string{"exchange", "frob"}, 2},
 		{[]string{"exchange", "trust", "--data", b, "--name", "x", "--key", "not-a-key"}, 2},
-		{[]string{"activities-report", "--data", a, "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json", "-o", out}, 0},
+		{[]string{"report", "activities", "--data", a, "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json", "-o", out}, 0},
 	} {
 		if got := run(ctx, c.args); got != c.want {
 			t.Errorf("vigil %s: exit %d, want %d", strings.Join(c.args, " "), got, c.want)

@@ -16,10 +16,11 @@ import (
 )
 
 func init() {
-	register(command{"report", "write the annual report or the briefing note on atrocity-crime risks (HTML or PDF)", reportCmd})
+	register(command{"report", "write a report: annual, briefing (atrocity-crime risks) or activities (to the UN Special Adviser's office)", reportCmd})
 }
 
-const reportSynopsis = `report annual|briefing --country ISO3 --year YYYY [--format html|pdf] [--edition public|confidential]
+const reportSynopsis = `report activities --from DATE --to DATE --format html|pdf|json -o FILE  (vigil report activities --help)
+       vigil report annual|briefing --country ISO3 --year YYYY [--format html|pdf] [--edition public|confidential]
        [--lang en|fr|es|ar] [--institution ID] -o FILE   [--db URL] [--data DIR]
   The assessment used is the published version for that country and year if there is one, else the latest.
   The public edition holds nothing above public sensitivity; the confidential edition is watermarked and
@@ -31,11 +32,14 @@ func reportCmd(ctx context.Context, args []string) error {
 		if err := parse(fs, args); err != nil {
 			return err
 		}
-		return usagef("which report? annual or briefing")
+		return usagef("which report? annual, briefing or activities")
 	}
 	kind, args := args[0], args[1:]
+	if kind == "activities" {
+		return runActivitiesReport(ctx, args)
+	}
 	if kind != "annual" && kind != "briefing" {
-		return usagef("unknown report %q: want annual or briefing", kind)
+		return usagef("unknown report %q: want annual, briefing or activities", kind)
 	}
 	fs := newFlags("report "+kind, reportSynopsis)
 	sf := addStoreFlags(fs)
