@@ -361,3 +361,30 @@ func (e *Event) rowHash() string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:12])
 }
+
+// PersonAct is an act a person is involved in, for the person's page.
+type PersonAct struct {
+	EventID, EventTitle, Date, ActType, Role, Degree string
+}
+
+// PersonInvolvements lists the acts a person is involved in, among the
+// events and acts the clearance covers.
+func PersonInvolvements(ctx context.Context, q db.Q, inst, personID string, clearance sensitivity.Level) ([]PersonAct, error) {
+	rows, err := q.Query(ctx, `SELECT e.id, e.title, e.date_start, a.act_type, v.role, v.degree FROM involvements v
+		JOIN acts a ON a.id = v.act_id JOIN events e ON e.id = a.event_id
+		WHERE v.institution_id = ? AND v.person_id = ? AND a.sensitivity <= ? AND e.sensitivity <= ?
+		ORDER BY e.date_start DESC, a.id`, inst, personID, int(clearance), int(clearance))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PersonAct
+	for rows.Next() {
+		var p PersonAct
+		if err := rows.Scan(&p.EventID, &p.EventTitle, &p.Date, &p.ActType, &p.Role, &p.Degree); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

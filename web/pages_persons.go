@@ -80,12 +80,23 @@ func (s *Server) personCreate(w http.ResponseWriter, r *http.Request) {
 // confidential, writes the read to the audit trail in the same transaction:
 // if the audit entry cannot be written, the data is not shown.
 func (s *Server) readPerson(r *http.Request) (incident.Person, error) {
+	p, _, err := s.readPersonWithActs(r)
+	return p, err
+}
+
+// readPersonWithActs also lists the acts the person is involved in that the
+// caller may see.
+func (s *Server) readPersonWithActs(r *http.Request) (incident.Person, []incident.PersonAct, error) {
 	c := current(r)
 	var p incident.Person
+	var acts []incident.PersonAct
 	err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
 		p, err = incident.GetPerson(r.Context(), tx, s.cfg.Keys, c.User.InstitutionID, r.PathValue("id"), c.User.Role)
 		if err != nil {
+			return err
+		}
+		if acts, err = incident.PersonInvolvements(r.Context(), tx, c.User.InstitutionID, p.ID, c.User.Role.Clearance()); err != nil {
 			return err
 		}
 		if p.Sensitivity == sensitivity.Confidential {
@@ -93,11 +104,16 @@ func (s *Server) readPerson(r *http.Request) (incident.Person, error) {
 		}
 		return nil
 	})
-	return p, err
+	return p, acts, err
+}
+
+type personView struct {
+	incident.Person
+	Acts []incident.PersonAct
 }
 
 func (s *Server) personPage(w http.ResponseWriter, r *http.Request) {
-	p, err := s.readPerson(r)
+	p, acts, err := s.readPersonWithActs(r)
 	if errors.Is(err, incident.ErrNotFound) {
 		s.fail(w, r, route{}, http.StatusNotFound, "There is no such person, or your role does not allow you to see it.", nil)
 		return
@@ -105,7 +121,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, route{}, http.StatusInternalServerError, "The person could not be loaded.", err)
 		return
 	}
-	s.render(w, r, "person", pageData{Title: p.Pseudonym, Data: p})
+	s.render(w, r, "person", pageData{Title: p.Pseudonym, Data: personView{Person: p, Acts: acts}})
 }
 
 type apiPerson struct {
