@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -29,7 +30,7 @@ import (
 // touches pages all over the date index, and every page a transaction
 // touches is written to the write-ahead log once per transaction. 25,000
 // rows keeps the parsed batches (one queued, one being written) and the
-// page cache well under the 300 MB the import may use.
+// page cache (32 MB) well under the 300 MB the import may use.
 const BatchSize = 25000
 
 // insertRows is how many rows one INSERT statement carries (30 values
@@ -155,7 +156,10 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 		var rec []string
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
-				return rec[i]
+				// A copy: encoding/csv's fields share one string per
+				// record, and keeping any of them would keep the whole
+				// row (long source texts included) for the batch's life.
+				return strings.Clone(rec[i])
 			}
 			return ""
 		}
@@ -220,9 +224,12 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 				return err
 			})
 		}
-		setCache(64 << 10)
+		setCache(32 << 10)
 		defer setCache(2000)
 	}
+	// The import owns the process: a soft memory limit makes the collector
+	// work harder rather than let the heap double between collections.
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(200 << 20))
 	for batch := range batches {
 		if err := ctx.Err(); err != nil {
 			return result, err
