@@ -141,7 +141,7 @@ func Search(ctx context.Context, q db.Q, f Filter) (Results, error) {
 	} else if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM "+recFrom(q.Dialect(), match)+w, args...).Scan(&out.Total); err != nil {
 		return out, err
 	}
-	rows, err := q.Query(ctx, "SELECT "+prefixed(recColumns)+" FROM "+recFrom(q.Dialect(), match)+w+" ORDER BY r.num DESC LIMIT ? OFFSET ?",
+	rows, err := q.Query(ctx, "SELECT "+prefixed(recColumns)+" FROM "+recFrom(q.Dialect(), match)+w+" ORDER BY "+recOrder(q.Dialect(), match)+" LIMIT ? OFFSET ?",
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return out, err
@@ -358,4 +358,14 @@ func recFrom(d db.Dialect, match string) string {
 		return "recommendations_fts CROSS JOIN recommendations r ON r.num = recommendations_fts.rowid"
 	}
 	return "recommendations r"
+}
+
+// recOrder is newest first. On SQLite with a match the order comes from
+// the full-text index itself (its rowid is num), so the first page reads
+// only its own rows instead of sorting every match.
+func recOrder(d db.Dialect, match string) string {
+	if match != "" && d != db.Postgres {
+		return "recommendations_fts.rowid DESC"
+	}
+	return "r.num DESC"
 }
