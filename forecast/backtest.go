@@ -87,24 +87,40 @@ func FitEWP(d *Dataset, L int, o FitOptions) (*CVFit, []int, error) {
 // Forecast fits model m on the rows up to L and scores the complete rows of
 // year L+2, ranked.
 func Forecast(d *Dataset, L int, m Model, o FitOptions) ([]Score, error) {
-	rows := d.TrainingRows(L)
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("forecast: no complete training rows up to %d", L)
-	}
-	ids, err := o.foldIDs(d, L, rows)
+	score, _, err := FitModel(d, L, m, o)
 	if err != nil {
 		return nil, err
 	}
+	return ScoreYear(d, L+2, score), nil
+}
+
+// FitModel fits model m on the training rows up to L and returns the scorer
+// and those rows.
+func FitModel(d *Dataset, L int, m Model, o FitOptions) (Scorer, []int, error) {
+	rows := d.TrainingRows(L)
+	if len(rows) == 0 {
+		return nil, nil, fmt.Errorf("forecast: no complete training rows up to %d", L)
+	}
+	ids, err := o.foldIDs(d, L, rows)
+	if err != nil {
+		return nil, nil, err
+	}
 	score, err := m.Fit(d, rows, ids)
 	if err != nil {
-		return nil, fmt.Errorf("last training year %d: %w", L, err)
+		return nil, nil, fmt.Errorf("last training year %d: %w", L, err)
 	}
+	return score, rows, nil
+}
+
+// ScoreYear scores and ranks the complete rows of one year.
+func ScoreYear(d *Dataset, year int, score Scorer) []Score {
+	L := year - 2
 	var out []Score
 	for _, i := range d.ScoringRows(L + 2) {
 		out = append(out, Score{Name: d.Rows[i].Name, Year: L + 2, Risk: score(d.Rows[i].X)})
 	}
 	rankScores(out)
-	return out, nil
+	return out
 }
 
 // rankScores sets Rank: 1 for the highest risk, ties get the lowest rank

@@ -329,3 +329,23 @@ func TestKernelsMatchPlainLoops(t *testing.T) {
 		}
 	}
 }
+
+func TestShiftsFlipAndMedian(t *testing.T) {
+	d := &Dataset{Vars: []string{"flag", "level", "year"}}
+	for i := 0; i < 9; i++ {
+		d.Rows = append(d.Rows, Row{X: []float64{float64(i % 2), float64(i), 2000}})
+	}
+	train := []int{0, 1, 2, 3, 4, 5, 6, 7, 8}
+	// risk rises with both variables
+	score := func(x []float64) float64 { return 1 / (1 + math.Exp(-(x[0] + 0.1*x[1] - 3))) }
+	s := Shifts(d, train, score, []float64{1, 8, 2000})
+	if len(s) != 2 {
+		t.Fatalf("shifts %+v", s)
+	}
+	if s[0].Variable != "flag" || s[0].To != 0 || s[0].Delta >= 0 {
+		t.Errorf("first shift %+v, want the flag flipped to 0 lowering the risk", s[0])
+	}
+	if s[1].Variable != "level" || s[1].To != 4 {
+		t.Errorf("second shift %+v, want level set to its median 4", s[1])
+	}
+}

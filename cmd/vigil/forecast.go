@@ -93,28 +93,55 @@ func jsonFloat(v float64) any {
 }
 
 func forecastFit(args []string) error {
-	fs := newFlags("forecast fit", "forecast fit --data FILE --last-train-year L [--folds FILE] [--model NAME] [--seed N] [--out FILE] [--json]")
+	fs := newFlags("forecast fit", "forecast fit --data FILE --last-train-year L [--folds FILE] [--model NAME] [--seed N] [--out FILE] [--json] [--explain COUNTRY]")
 	in := addForecastInputs(fs)
 	last := fs.Int("last-train-year", 0, "last year whose rows train the model; the rows of the year two later are scored (required)")
 	out := fs.String("out", "", "write ewp_name,risk,rank to this file (default: standard output)")
 	asJSON := fs.Bool("json", false, "print one JSON object on standard output")
+	explain := fs.String("explain", "", "also show, for this country (ewp_name), how its risk moves when each variable alone moves (needs --out or --json)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *last == 0 {
 		return usagef("--last-train-year is required")
 	}
+	if *explain != "" && *out == "" && !*asJSON {
+		return usagef("--explain needs --out or --json, so that the scores and the explanation are not mixed on standard output")
+	}
 	d, m, opt, err := in.load()
 	if err != nil {
 		return err
 	}
 	opt.Workers = 2
-	scores, err := forecast.Forecast(d, *last, m, opt)
+	score, train, err := forecast.FitModel(d, *last, m, opt)
 	if err != nil {
 		return err
 	}
+	scores := forecast.ScoreYear(d, *last+2, score)
 	if len(scores) == 0 {
 		return fmt.Errorf("no complete rows for year %d to score", *last+2)
+	}
+	type explained struct {
+		Name   string           `json:"ewp_name"`
+		Risk   float64          `json:"risk"`
+		Rank   int              `json:"rank"`
+		Shifts []forecast.Shift `json:"shifts"`
+	}
+	var ex *explained
+	if *explain != "" {
+		for _, s := range scores {
+			if s.Name == *explain {
+				ex = &explained{Name: s.Name, Risk: s.Risk, Rank: s.Rank}
+				for _, r := range d.ScoringRows(*last + 2) {
+					if d.Rows[r].Name == *explain {
+						ex.Shifts = forecast.Shifts(d, train, score, d.Rows[r].X)
+					}
+				}
+			}
+		}
+		if ex == nil {
+			return usagef("%q has no complete row in %d to explain", *explain, *last+2)
+		}
 	}
 	if *out != "" || !*asJSON {
 		var w io.Writer = os.Stdout
@@ -129,6 +156,15 @@ func forecastFit(args []string) error {
 		if err := writeScores(w, scores); err != nil {
 			return err
 		}
+		if ex != nil && !*asJSON {
+			fmt.Printf("%s: risk %.4f, rank %d. Largest changes when one variable moves alone:\n", ex.Name, ex.Risk, ex.Rank)
+			for i, sh := range ex.Shifts {
+				if i == 8 {
+					break
+				}
+				fmt.Printf("  %-28s %10.4g -> %-10.4g risk %.4f (%+.4f)\n", sh.Variable, sh.From, sh.To, sh.Risk, sh.Delta)
+			}
+		}
 	}
 	if *asJSON {
 		type js struct {
@@ -137,13 +173,14 @@ func forecastFit(args []string) error {
 			Rank int     `json:"rank"`
 		}
 		res := struct {
-			Model         string `json:"model"`
-			LastTrainYear int    `json:"last_train_year"`
-			ScoredYear    int    `json:"scored_year"`
-			TrainingRows  int    `json:"training_rows"`
-			Out           string `json:"out,omitempty"`
-			Scores        []js   `json:"scores,omitempty"`
-		}{Model: m.Name, LastTrainYear: *last, ScoredYear: *last + 2, TrainingRows: len(d.TrainingRows(*last)), Out: *out}
+			Model         string     `json:"model"`
+			LastTrainYear int        `json:"last_train_year"`
+			ScoredYear    int        `json:"scored_year"`
+			TrainingRows  int        `json:"training_rows"`
+			Out           string     `json:"out,omitempty"`
+			Scores        []js       `json:"scores,omitempty"`
+			Explain       *explained `json:"explain,omitempty"`
+		}{Explain: ex, Model: m.Name, LastTrainYear: *last, ScoredYear: *last + 2, TrainingRows: len(d.TrainingRows(*last)), Out: *out}
 		if *out == "" {
 			for _, s := range scores {
 				res.Scores = append(res.Scores, js{s.Name, s.Risk, s.Rank})

@@ -86,6 +86,9 @@ func TestForecastCommands(t *testing.T) {
 		want int
 	}{
 		{[]string{"forecast", "models"}, 0},
+		{[]string{"forecast", "fit", "--data", data, "--last-train-year", "1995", "--json", "--explain", "Country 03"}, 0},
+		{[]string{"forecast", "fit", "--data", data, "--last-train-year", "1995", "--explain", "Country 03"}, 2},
+		{[]string{"forecast", "fit", "--data", data, "--last-train-year", "1995", "--json", "--explain", "Atlantis"}, 2},
 		{[]string{"forecast"}, 2},
 		{[]string{"forecast", "fit", "--data", data}, 2},
 		{[]string{"forecast", "fit", "--last-train-year", "1995"}, 2},
