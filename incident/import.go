@@ -65,9 +65,28 @@ type rowError struct {
 }
 
 type parsed struct {
-	row int
-	ev  Event
-	bad *rowError
+	row  int
+	ev   Event
+	bad  *rowError
+	hash string // content hash, set by prepare
+}
+
+// prepare validates a parsed row and gives it its stable id and content
+// hash. The parsing goroutine calls it, so that the writer, the slower of
+// the two, only writes.
+func (pr *parsed) prepare(inst, origin string) {
+	if pr.bad != nil || pr.hash != "" {
+		return
+	}
+	e := &pr.ev
+	e.Origin = origin
+	if err := e.Validate(); err != nil {
+		pr.bad = &rowError{"", err}
+		return
+	}
+	e.ID = stableID(inst, origin, e.OriginID)
+	e.InstitutionID = inst
+	pr.hash = e.rowHash()
 }
 
 // importEvents reads each file and writes its events in batches.
@@ -194,6 +213,7 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 				if onlyCountry != "" && pr.ev.Country != onlyCountry {
 					continue
 				}
+				pr.prepare(env.Institution, f.origin)
 			}
 			batch = append(batch, pr)
 			if len(batch) == BatchSize {
@@ -255,19 +275,14 @@ func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, 
 	seen := map[string]int{}
 	for i := range batch {
 		pr := &batch[i]
+		pr.prepare(inst, origin)
 		if pr.bad != nil {
 			r.Reject(pr.row, pr.bad.field, "%v", pr.bad.err)
 			continue
 		}
 		e := &pr.ev
-		e.Origin = origin
-		if err := e.Validate(); err != nil {
-			r.Reject(pr.row, "", "%v", err)
-			continue
-		}
-		e.ID = stableID(inst, origin, e.OriginID)
-		e.InstitutionID, e.CreatedBy, e.CreatedAt, e.UpdatedAt = inst, env.Actor, now, now
-		h := e.rowHash()
+		e.CreatedBy, e.CreatedAt, e.UpdatedAt = env.Actor, now, now
+		h := pr.hash
 		if j, dup := seen[e.ID]; dup {
 			// The same source id twice in one batch: the later row wins.
 			good[j], hashes[j] = e, h
