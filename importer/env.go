@@ -15,6 +15,7 @@ import (
 // data), so imports leave the same trail as changes made in the browser.
 type Env struct {
 	Institution string // empty when the store holds no institution yet
+	Country     string // --country: ISO alpha-3 the imported rows are limited to, or ""
 	Actor       string // who ran the import, e.g. "vigil cli (root)"
 	Audit       *audit.Log
 	Keys        *fieldcrypt.Keyring

@@ -24,6 +24,7 @@ func runImport(ctx context.Context, args []string) error {
 	sf := addStoreFlags(fs)
 	sec := addSecretFlags(fs)
 	instFlag := fs.String("institution", "", "institution whose records the import writes (default: the only one in the store)")
+	countryFlag := fs.String("country", "", "ISO 3166-1 alpha-3 code: kinds that hold several countries' rows (ucdp-ged, acled) keep only this one")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object on standard output")
 	fs.Usage = func() {
 		out := fs.Output()
@@ -82,6 +83,7 @@ func runImport(ctx context.Context, args []string) error {
 	if err != nil {
 		return importFailed(importer.Result{}, err, *asJSON)
 	}
+	env.Country = strings.ToUpper(strings.TrimSpace(*countryFlag))
 	p := importer.NewProgress("import " + name)
 	res, err := kind.Run(importer.WithEnv(ctx, env), d, files, p)
 	p.Done()
