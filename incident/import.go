@@ -39,12 +39,12 @@ const insertRows = 100
 
 func init() {
 	importer.Register(importer.Kind{Name: "ucdp-ged",
-		Summary: "UCDP Georeferenced Event Dataset CSV (columns by header: id, date_start, type_of_violence, country, adm_1, best...); give country=XXX first to keep one country",
+		Summary: "UCDP Georeferenced Event Dataset CSV (columns by header: id, date_start, type_of_violence, country, adm_1, best...); --country XXX keeps one country",
 		Run: func(ctx context.Context, d *db.DB, files []string, p *importer.Progress) (importer.Result, error) {
 			return importEvents(ctx, d, files, p, gedFormat)
 		}})
 	importer.Register(importer.Kind{Name: "acled",
-		Summary: "ACLED export CSV (columns by header: event_id_cnty, event_date, event_type, country, admin1, fatalities...); give country=XXX first to keep one country",
+		Summary: "ACLED export CSV (columns by header: event_id_cnty, event_date, event_type, country, admin1, fatalities...); --country XXX keeps one country",
 		Run: func(ctx context.Context, d *db.DB, files []string, p *importer.Progress) (importer.Result, error) {
 			return importEvents(ctx, d, files, p, acledFormat)
 		}})
@@ -96,7 +96,7 @@ func importEvents(ctx context.Context, d *db.DB, files []string, p *importer.Pro
 	if env.Institution == "" {
 		return total, errors.New("no institution to import into: the store holds none or several (give --institution ID)")
 	}
-	onlyCountry := ""
+	onlyCountry := strings.ToUpper(env.Country) // vigil import --country XXX
 	if len(files) > 0 && strings.HasPrefix(files[0], "country=") {
 		onlyCountry = strings.ToUpper(strings.TrimPrefix(files[0], "country="))
 		files = files[1:]
@@ -114,6 +114,9 @@ func importEvents(ctx context.Context, d *db.DB, files []string, p *importer.Pro
 		return err
 	}); err != nil {
 		return total, err
+	}
+	if onlyCountry != "" && res.Empty() {
+		return total, fmt.Errorf("--country %s needs the country list to match the file's country names: run 'vigil import countries DIR' first", onlyCountry)
 	}
 	for _, file := range files {
 		r, err := importFile(ctx, d, env, file, p, f, res, onlyCountry)

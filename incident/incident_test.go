@@ -295,5 +295,11 @@ XVG4,4 January 2023,2023,1,Political violence,Battles,Armed clash,A,NA,1,B,NA,2,
 		if res := runImport(t, d, inst, "acled", f); res.Inserted != 0 || res.Unchanged != 2 {
 			t.Errorf("re-import: %+v", res)
 		}
+		// --country without a country list to resolve names is refused, not silently empty.
+		k, _ := importer.Lookup("acled")
+		ctx := importer.WithEnv(context.Background(), importer.Env{Institution: inst, Actor: "test", Country: "XVG"})
+		if _, err := k.Run(ctx, d, []string{f}, nil); err == nil || !strings.Contains(err.Error(), "country list") {
+			t.Errorf("--country without a country list: %v", err)
+		}
 	})
 }
