@@ -116,6 +116,27 @@ func TestFollowCaseToReparation(t *testing.T) {
 		t.Fatalf("case after reparation: %q", main)
 	}
 	browsertest.CheckA11y(t, b)
+
+	// The timeline shows the demo's alert, and the unit pages their record.
+	if st := b.Navigate(a.URL + "/incidents/timeline"); st != 200 {
+		t.Fatalf("timeline: %d", st)
+	}
+	if alerts := b.Text("tbody"); !strings.Contains(alerts, "Oravia") || !strings.Contains(alerts, "2026-10") {
+		t.Errorf("the first table (alerts) shows no alert for Oravia in 2026-10: %q", alerts)
+	}
+	browsertest.CheckA11y(t, b)
+	if st := b.ClickLoad("nav a[href='/units']"); st != 200 {
+		t.Fatalf("units: %d", st)
+	}
+	browsertest.CheckA11y(t, b)
+	href = browsertest.Eval[string](b, `[...document.querySelectorAll('a')].find(a => a.text === '3rd Rapid Intervention Company').getAttribute('href')`)
+	if st := b.Navigate(a.URL + href); st != 200 {
+		t.Fatalf("unit: %d", st)
+	}
+	if !strings.Contains(b.Text("main"), "National Police of Vangoria") {
+		t.Errorf("the unit page lacks its superior: %q", b.Text("main"))
+	}
+	browsertest.CheckA11y(t, b)
 }
 
 // TestViewerAndPartnerNeverSeeConfidentialPerson: the victim V-001 of the
