@@ -25,7 +25,7 @@ func dump(ctx context.Context, d *db.DB, v visitor) error {
 	}
 	return d.Snapshot(ctx, func(tx *db.Tx) error {
 		for _, t := range tables {
-			if err := dumpTable(ctx, tx, t, v); err != nil {
+			if err := dumpTable(ctx, d, tx, t, v); err != nil {
 				return err
 			}
 		}
@@ -33,7 +33,8 @@ func dump(ctx context.Context, d *db.DB, v visitor) error {
 	})
 }
 
-func dumpTable(ctx context.Context, tx *db.Tx, table string, v visitor) error {
+func dumpTable(ctx context.Context, d *db.DB, tx *db.Tx, table string, v visitor) error {
+	hook := hookFor(table)
 	cols, err := tx.Columns(ctx, table)
 	if err != nil {
 		return err
@@ -59,6 +60,11 @@ func dumpTable(ctx context.Context, tx *db.Tx, table string, v visitor) error {
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return fmt.Errorf("read %s: %w", table, err)
+		}
+		if hook != nil {
+			if err := hook(ctx, d, names, vals); err != nil {
+				return fmt.Errorf("table %s: %w", table, err)
+			}
 		}
 		if err := v.row(vals); err != nil {
 			return fmt.Errorf("table %s: %w", table, err)
