@@ -23,6 +23,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -248,10 +249,18 @@ func (b *Browser) do(actions ...chromedp.Action[chromedp.Void]) error {
 }
 
 // run runs one action with the per-call timeout and returns its value.
+// Just after a navigation chromedp may still hold node ids of the page
+// before ("No node with given id found"); asking again resolves the selector
+// in the new document, so run retries that error a few times.
 func run[T any](b *Browser, a chromedp.Action[T]) (T, error) {
 	ctx, cancel := context.WithTimeout(b.ctx, b.timeout)
 	defer cancel()
-	return chromedp.Run(ctx, a)
+	v, err := chromedp.Run(ctx, a)
+	for i := 0; i < 3 && err != nil && strings.Contains(err.Error(), "No node with given id"); i++ {
+		time.Sleep(100 * time.Millisecond)
+		v, err = chromedp.Run(ctx, a)
+	}
+	return v, err
 }
 
 // fail reports a helper's error, naming the page it happened on, which is
