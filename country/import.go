@@ -2,10 +2,7 @@ package country
 
 import (
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,12 +46,12 @@ func Import(ctx context.Context, d *db.DB, files []string, p *importer.Progress)
 	err := d.Write(ctx, db.System, func(tx *db.Tx) error {
 		for _, f := range list {
 			if err := importList(ctx, tx, f, &res, p); err != nil {
-				return err
+				return fmt.Errorf("%s: %w", f, err)
 			}
 		}
 		for _, f := range aliases {
 			if err := importAliases(ctx, tx, f, &res, p); err != nil {
-				return err
+				return fmt.Errorf("%s: %w", f, err)
 			}
 		}
 		// The list is shared by every institution: its changes go to the
@@ -64,59 +61,6 @@ func Import(ctx context.Context, d *db.DB, files []string, p *importer.Progress)
 			ObjectType: "countries", Detail: fmt.Sprintf("inserted=%d updated=%d unchanged=%d rejected=%d", res.Inserted, res.Updated, res.Unchanged, res.Rejected)})
 	})
 	return res, err
-}
-
-// readCSV reads a file with a header row and calls fn with each row as a
-// map from column name, and its 1-based line number counting the header.
-func readCSV(path string, required []string, fn func(row int, rec map[string]string) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	header, err := r.Read()
-	if err != nil {
-		return fmt.Errorf("%s: no header row: %w", path, err)
-	}
-	idx := map[string]int{}
-	for i, h := range header {
-		idx[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
-	}
-	for _, c := range required {
-		if _, ok := idx[c]; !ok {
-			return fmt.Errorf("%s: column %q is missing (have %s)", path, c, strings.Join(header, ", "))
-		}
-	}
-	for row := 2; ; row++ {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		m := make(map[string]string, len(idx))
-		for k, i := range idx {
-			if i < len(rec) {
-				m[k] = strings.TrimSpace(rec[i])
-			}
-		}
-		if err := fn(row, m); err != nil {
-			return err
-		}
-	}
-}
-
-func count(res *importer.Result, outcome string) {
-	switch outcome {
-	case "inserted":
-		res.Inserted++
-	case "updated":
-		res.Updated++
-	default:
-		res.Unchanged++
-	}
 }
 
 func validCode(s string) bool {
@@ -132,32 +76,28 @@ func validCode(s string) bool {
 }
 
 func importList(ctx context.Context, tx *db.Tx, path string, res *importer.Result, p *importer.Progress) error {
-	return readCSV(path, []string{"name", "alpha-3"}, func(row int, m map[string]string) error {
+	return importer.ReadCSV(path, []string{"name", "alpha-3"}, func(row int, m map[string]string) error {
 		p.Add(1)
 		c := Country{Code: m["alpha-3"], Alpha2: m["alpha-2"], Name: m["name"], M49: m["country-code"], Region: m["region"], SubRegion: m["sub-region"]}
 		switch {
 		case !validCode(c.Code):
-			res.Rejected++
-			res.Errors = append(res.Errors, importer.RowError{Row: row, Field: "alpha-3", Message: fmt.Sprintf("%q is not three capital letters", c.Code)})
+			res.Reject(row, "alpha-3", "%q is not three capital letters", c.Code)
 			return nil
 		case c.Name == "":
-			res.Rejected++
-			res.Errors = append(res.Errors, importer.RowError{Row: row, Field: "name", Message: "empty"})
+			res.Reject(row, "name", "empty")
 			return nil
 		}
 		out, err := Upsert(ctx, tx, c)
-		count(res, out)
+		res.Count(out)
 		return err
 	})
 }
 
 func importAliases(ctx context.Context, tx *db.Tx, path string, res *importer.Result, p *importer.Progress) error {
-	return readCSV(path, []string{"name_in_source", "alpha3"}, func(row int, m map[string]string) error {
+	return importer.ReadCSV(path, []string{"name_in_source", "alpha3"}, func(row int, m map[string]string) error {
 		p.Add(1)
 		if m["alpha3"] == "" {
-			res.Rejected++
-			res.Errors = append(res.Errors, importer.RowError{Row: row, Field: "alpha3",
-				Message: fmt.Sprintf("%q has no current code (%s)", m["name_in_source"], m["note"])})
+			res.Reject(row, "alpha3", "%q has no current code (%s)", m["name_in_source"], m["note"])
 			return nil
 		}
 		var n int
@@ -165,12 +105,11 @@ func importAliases(ctx context.Context, tx *db.Tx, path string, res *importer.Re
 			return err
 		}
 		if n == 0 {
-			res.Rejected++
-			res.Errors = append(res.Errors, importer.RowError{Row: row, Field: "alpha3", Message: fmt.Sprintf("%q is not in the country list", m["alpha3"])})
+			res.Reject(row, "alpha3", "%q is not in the country list", m["alpha3"])
 			return nil
 		}
 		out, err := AddAlias(ctx, tx, m["name_in_source"], m["alpha3"], m["source"])
-		count(res, out)
+		res.Count(out)
 		return err
 	})
 }

@@ -49,6 +49,26 @@ func (r *Result) Problem(row int, field, format string, args ...any) {
 	r.Errors = append(r.Errors, RowError{Row: row, Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
+// What an upsert did to one record; store functions of every part return
+// one of these so that Count can tally them.
+const (
+	Inserted  = "inserted"
+	Updated   = "updated"
+	Unchanged = "unchanged"
+)
+
+// Count tallies one record by what the upsert did to it.
+func (r *Result) Count(outcome string) {
+	switch outcome {
+	case Inserted:
+		r.Inserted++
+	case Updated:
+		r.Updated++
+	default:
+		r.Unchanged++
+	}
+}
+
 // Add folds the result of one file into the result of the whole command.
 // When the command was given several files, pass the file's name: it is put
 // before each of o's messages, since row numbers alone would be ambiguous.

@@ -164,14 +164,7 @@ func ImportUHRI(ctx context.Context, d *db.DB, files []string, p *importer.Progr
 						one.Reject(row, "", "%v", err)
 						break
 					}
-					switch out {
-					case "inserted":
-						one.Inserted++
-					case "updated":
-						one.Updated++
-					default:
-						one.Unchanged++
-					}
+					one.Count(out)
 				}
 			}
 			name := ""

@@ -2,11 +2,9 @@ package treaty
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -214,70 +212,9 @@ func (r *importRun) remember(in Instrument) {
 	}
 }
 
-// readCSV calls fn for each record with its spreadsheet row number.
-func readCSV(path string, required []string, fn func(row int, m map[string]string) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	cr := csv.NewReader(f)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err != nil {
-		return fmt.Errorf("no header row: %w", err)
-	}
-	for i := range header {
-		header[i] = strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff"))
-	}
-	for _, c := range required {
-		if !contains(header, c) {
-			return fmt.Errorf("column %q is missing (have %s)", c, strings.Join(header, ", "))
-		}
-	}
-	for row := 2; ; row++ {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		m := make(map[string]string, len(header))
-		for i, h := range header {
-			if i < len(rec) {
-				m[h] = strings.TrimSpace(rec[i])
-			}
-		}
-		if err := fn(row, m); err != nil {
-			return err
-		}
-	}
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func count(res *importer.Result, outcome string) {
-	switch outcome {
-	case "inserted":
-		res.Inserted++
-	case "updated":
-		res.Updated++
-	default:
-		res.Unchanged++
-	}
-}
-
 func (r *importRun) instrumentsFile(path string) (importer.Result, error) {
 	res := importer.Result{}
-	err := readCSV(path, []string{"id", "short_name", "title"}, func(row int, m map[string]string) error {
+	err := importer.ReadCSV(path, []string{"id", "short_name", "title"}, func(row int, m map[string]string) error {
 		r.p.Add(1)
 		in := Instrument{ID: m["id"], ShortName: m["short_name"], Title: m["title"], Category: m["category"], UNTCID: m["untc_mtdsg_no"],
 			OtherRef: m["other_ref"], Depositary: m["depositary"], Adopted: m["adopted"], EntryIntoForce: m["entry_into_force"],
@@ -287,7 +224,7 @@ func (r *importRun) instrumentsFile(path string) (importer.Result, error) {
 			return nil
 		}
 		out, err := UpsertInstrument(r.ctx, r.tx, in)
-		count(&res, out)
+		res.Count(out)
 		r.remember(in)
 		return err
 	})
@@ -367,7 +304,7 @@ func (r *importRun) statusFile(path string) (importer.Result, error) {
 	if asOf == "" {
 		return res, errors.New("cannot tell what date the status describes: no *_access_log.json beside it and no date in the folder name")
 	}
-	err := readCSV(path, []string{"country_name", "treaty_id", "action_type", "action_date", "signature_date", "mtdsg_no"}, func(row int, m map[string]string) error {
+	err := importer.ReadCSV(path, []string{"country_name", "treaty_id", "action_type", "action_date", "signature_date", "mtdsg_no"}, func(row int, m map[string]string) error {
 		r.p.Add(1)
 		code, ok := r.state(&res, row, "country_name", m["country_name"])
 		if !ok {
@@ -398,7 +335,7 @@ func (r *importRun) statusFile(path string) (importer.Result, error) {
 			pt.ConsentDate, pt.SignatureDate, pt.ConsentType = pt.SignatureDate, "", "consent"
 		}
 		out, err := UpsertParticipation(r.ctx, r.tx, pt)
-		count(&res, out)
+		res.Count(out)
 		return err
 	})
 	return res, err
@@ -441,7 +378,7 @@ func parseOldDate(s string) (date, kind string, err error) {
 // when they were taken, and the last event they list is a safe lower bound.
 func oldAsOf(path string) string {
 	latest := ""
-	readCSV(path, nil, func(row int, m map[string]string) error {
+	importer.ReadCSV(path, nil, func(row int, m map[string]string) error {
 		for _, v := range m {
 			if d, _, err := parseOldDate(v); err == nil && d > latest {
 				latest = d
@@ -461,7 +398,7 @@ func (r *importRun) oldStatusFile(path string) (importer.Result, error) {
 	}
 	asOf := oldAsOf(path)
 	source := "UNTC " + untc + " status table (taken 2013-2015; as of = latest event listed)"
-	err = readCSV(path, []string{"Participant"}, func(row int, m map[string]string) error {
+	err = importer.ReadCSV(path, []string{"Participant"}, func(row int, m map[string]string) error {
 		r.p.Add(1)
 		code, ok := r.state(&res, row, "Participant", m["Participant"])
 		if !ok {
@@ -493,7 +430,7 @@ func (r *importRun) oldStatusFile(path string) (importer.Result, error) {
 			pt.ConsentType = "declaration"
 		}
 		out, err := UpsertParticipation(r.ctx, r.tx, pt)
-		count(&res, out)
+		res.Count(out)
 		return err
 	})
 	return res, err
@@ -503,7 +440,7 @@ var sections = map[string]string{"declarations_reservations": "reservations", "o
 
 func (r *importRun) declarationsFile(path string) (importer.Result, error) {
 	res := importer.Result{}
-	err := readCSV(path, []string{"treaty_id", "mtdsg_no", "section", "participant", "text"}, func(row int, m map[string]string) error {
+	err := importer.ReadCSV(path, []string{"treaty_id", "mtdsg_no", "section", "participant", "text"}, func(row int, m map[string]string) error {
 		r.p.Add(1)
 		sec, ok := sections[m["section"]]
 		if !ok {
@@ -525,7 +462,7 @@ func (r *importRun) declarationsFile(path string) (importer.Result, error) {
 		d := Declaration{State: code, Instrument: inst, Section: sec, Heading: m["section_heading"], Articles: m["articles_mentioned"],
 			Body: m["text"], Suggested: Suggest(inst, sec, m["text"]), Source: "UNTC " + m["mtdsg_no"] + " declarations", AsOf: asOf}
 		out, err := UpsertDeclaration(r.ctx, r.tx, d)
-		count(&res, out)
+		res.Count(out)
 		return err
 	})
 	return res, err
@@ -560,7 +497,7 @@ func (r *importRun) oldDeclarationsFile(path string) (importer.Result, error) {
 		d := Declaration{State: code, Instrument: inst, Section: "reservations", Heading: "Declarations and reservations", Body: text,
 			Suggested: Suggest(inst, "reservations", text), Source: "UNTC " + untc + " declarations (taken 2013-2015)", AsOf: asOf}
 		out, err := UpsertDeclaration(r.ctx, r.tx, d)
-		count(&res, out)
+		res.Count(out)
 		return err
 	}
 	for i, line := range strings.Split(string(b), "\n") {
