@@ -124,6 +124,10 @@ func (s *Server) clearSessionCookie(w http.ResponseWriter) {
 func (s *Server) guard(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := current(r)
+		if rt.stateless {
+			rt.handle(s, w, r)
+			return
+		}
 		if ck, err := r.Cookie(s.cookieName()); err == nil {
 			sess, u, err := access.LoadSession(r.Context(), s.db, ck.Value)
 			switch {

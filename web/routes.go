@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"sort"
+	"sync"
 
 	"vigil/access"
 )
@@ -20,6 +21,9 @@ type route struct {
 	roles []access.Role
 	// pending allows a session still waiting for its second factor.
 	pending bool
+	// stateless routes (static files, health checks) never look at the
+	// session, so they cost no database read.
+	stateless bool
 	// api routes answer errors in JSON rather than with pages.
 	api bool
 	// doc is the one-line summary the OpenAPI document gives an API route.
@@ -67,9 +71,9 @@ func table() []route {
 func coreRoutes() []route {
 	return []route{
 		{method: "GET", path: "/{$}", public: true, handle: (*Server).home},
-		{method: "GET", path: "/healthz", public: true, handle: (*Server).healthz},
-		{method: "GET", path: "/readyz", public: true, handle: (*Server).readyz},
-		{method: "GET", path: "/static/", public: true, handle: (*Server).staticFiles},
+		{method: "GET", path: "/healthz", public: true, stateless: true, handle: (*Server).healthz},
+		{method: "GET", path: "/readyz", public: true, stateless: true, handle: (*Server).readyz},
+		{method: "GET", path: "/static/", public: true, stateless: true, handle: (*Server).staticFiles},
 		{method: "GET", path: "/login", public: true, handle: (*Server).loginForm},
 		{method: "POST", path: "/login", public: true, handle: (*Server).loginSubmit},
 		{method: "GET", path: "/login/code", roles: everyone, pending: true, handle: (*Server).codeForm},
@@ -118,10 +122,24 @@ func (s *Server) routes() http.Handler {
 // allowed reports whether the table lets role use the route at path; the
 // navigation uses it so that menus never offer a page that would refuse.
 func allowed(role access.Role, method, path string) bool {
-	for _, rt := range table() {
-		if rt.method == method && rt.path == path {
-			return rt.public || role.In(rt.roles...)
-		}
-	}
-	return false
+	rt, ok := routeIndex()[method+" "+path]
+	return ok && (rt.public || role.In(rt.roles...))
 }
+
+// routeIndex is the table by "METHOD path", built once: every page's menu
+// asks allowed several times, and parts have all registered (from init)
+// before the first request.
+func routeIndex() map[string]route {
+	routeIdxOnce.Do(func() {
+		routeIdx = map[string]route{}
+		for _, rt := range table() {
+			routeIdx[rt.method+" "+rt.path] = rt
+		}
+	})
+	return routeIdx
+}
+
+var (
+	routeIdxOnce sync.Once
+	routeIdx     map[string]route
+)
