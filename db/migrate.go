@@ -191,7 +191,7 @@ func (d *DB) Tables(ctx context.Context) ([]string, error) {
 		if err := rows.Scan(&n); err != nil {
 			return nil, err
 		}
-		if n == "schema_migrations" || isShadow(n, names) {
+		if n == "schema_migrations" || isShadow(n) {
 			continue
 		}
 		names = append(names, n)
@@ -212,7 +212,7 @@ func (d *DB) Tables(ctx context.Context) ([]string, error) {
 
 // isShadow reports FTS5's shadow tables (x_data, x_idx...), which SQLite
 // rebuilds itself and a backup must not carry.
-func isShadow(name string, _ []string) bool {
+func isShadow(name string) bool {
 	for _, suf := range []string{"_data", "_idx", "_content", "_docsize", "_config"} {
 		if strings.HasSuffix(name, "_fts"+suf) {
 			return true

@@ -12,25 +12,20 @@ var languages = []struct{ Code, Name, Dir string }{
 	{"en", "English", "ltr"}, {"fr", "Français", "ltr"}, {"es", "Español", "ltr"}, {"ar", "العربية", "rtl"},
 }
 
+// langDir is the writing direction of a language code, "" when the code
+// is not one of ours.
 func langDir(code string) string {
 	for _, l := range languages {
 		if l.Code == code {
 			return l.Dir
 		}
 	}
-	return "ltr"
+	return ""
 }
 
 // pickLang takes ?lang=, then the vigil_lang cookie, then Accept-Language.
 func pickLang(r *http.Request) string {
-	known := func(c string) bool {
-		for _, l := range languages {
-			if l.Code == c {
-				return true
-			}
-		}
-		return false
-	}
+	known := func(c string) bool { return langDir(c) != "" }
 	if c := r.URL.Query().Get("lang"); known(c) {
 		return c
 	}
