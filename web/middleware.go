@@ -12,9 +12,11 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"vigil/access"
+	"vigil/blob"
 )
 
 type ctxKey struct{}
@@ -162,6 +164,15 @@ func (s *Server) guard(rt route) http.Handler {
 				return
 			}
 		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			limit := bodyLimit(r, c.SignedIn)
+			if r.ContentLength > limit {
+				s.fail(w, r, rt, http.StatusRequestEntityTooLarge, "The request is too large.", nil)
+				return
+			}
+			// A body that lied about its length is cut off at the limit too.
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && c.SignedIn {
 			tok := r.Header.Get("X-CSRF-Token")
 			if tok == "" {
@@ -174,6 +185,32 @@ func (s *Server) guard(rt route) http.Handler {
 		}
 		rt.handle(s, w, r)
 	})
+}
+
+// Body limits, checked before the CSRF token is parsed out of a form, so
+// that a large upload is refused before it is spooled to disk (ASVS 5.2.1).
+const (
+	// anonymousBody bounds what a caller who is not signed in can make the
+	// server read: the sign-in and second-factor forms are tiny.
+	anonymousBody = 64 << 10
+	// formBody bounds a signed-in form or JSON body; the largest is an
+	// exchange bundle pasted into a text area (16 MiB).
+	formBody = 17 << 20
+	// uploadBody bounds a signed-in multipart upload: the largest evidence
+	// file the blob store accepts plus room for the other fields.
+	uploadBody = blob.MaxSize + 1<<20
+)
+
+// bodyLimit is the most a request body may hold.
+func bodyLimit(r *http.Request, signedIn bool) int64 {
+	switch {
+	case !signedIn:
+		return anonymousBody
+	case strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data"):
+		return uploadBody
+	default:
+		return formBody
+	}
 }
 
 // clientIP is the peer address. Behind a proxy, configure the proxy to set
