@@ -2,17 +2,26 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"path/filepath"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
+	"vigil/audit"
+	"vigil/country"
+	"vigil/db"
 	"vigil/forecast"
+	"vigil/importer"
 )
 
 func init() {
@@ -25,13 +34,14 @@ Subcommands:
   fit       train on the rows up to a last training year and score the year two later
   backtest  run the Early Warning Project's year-by-year back-test and print its figures
   models    list the models the back-test can judge
+  run       fit out of sample and store the scores, ranks and shift analysis for the pages
 
 Run 'vigil forecast SUBCOMMAND --help' for its flags.`
 
 func runForecast(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprintln(os.Stderr, forecastUsage)
-		return usagef("missing subcommand: fit, backtest or models")
+		return usagef("missing subcommand: fit, backtest, models or run")
 	}
 	switch args[0] {
 	case "fit":
@@ -40,11 +50,13 @@ func runForecast(ctx context.Context, args []string) error {
 		return forecastBacktest(args[1:])
 	case "models":
 		return forecastModels(args[1:])
+	case "run":
+		return forecastRun(ctx, args[1:])
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(os.Stderr, forecastUsage)
 		return flag.ErrHelp
 	}
-	return usagef("unknown subcommand %q: want fit, backtest or models", args[0])
+	return usagef("unknown subcommand %q: want fit, backtest, models or run", args[0])
 }
 
 // forecastInputs are the flags fit and backtest share.
@@ -297,4 +309,182 @@ func forecastModels(args []string) error {
 		fmt.Printf("%-10s %s\n", m.Name, m.Description)
 	}
 	return nil
+}
+
+// forecastRun fits strictly out of sample, as the back-test does, and
+// stores the result for the pages under /forecast: for each of the --years
+// last training years ending at --last-train-year, one run scoring the year
+// two later, and for the latest run the shift analysis of every country.
+// It follows the import convention: a progress bar on a terminal, one
+// summary (or --json object) on standard output, and running the same file,
+// model, folds and years again changes nothing (no fit is even redone).
+func forecastRun(ctx context.Context, args []string) error {
+	fs := newFlags("forecast run", "forecast run --data FILE [--model NAME] [--folds FILE] [--last-train-year L] [--years N] [--db URL] [--data-dir DIR] [--institution ID] [--json]")
+	in := addForecastInputs(fs)
+	last := fs.Int("last-train-year", 0, "last training year of the latest run (default: two years before the latest year with complete rows, i.e. the current forecast)")
+	years := fs.Int("years", 5, "number of runs, one per last training year ending at --last-train-year, each fitted on its own rows only (the trend on the country page)")
+	sf := &storeFlags{}
+	fs.StringVar(&sf.db, "db", os.Getenv("VIGIL_DB"), "store: sqlite:PATH or postgres://URL (env VIGIL_DB; default sqlite:DIR/vigil.db)")
+	fs.StringVar(&sf.data, "data-dir", envOr("VIGIL_DATA", "data"), "data directory of the store: embedded database, keys (env VIGIL_DATA)")
+	sec := addSecretFlags(fs)
+	instFlag := fs.String("institution", "", "institution that owns the runs (default: the only one in the store)")
+	asJSON := fs.Bool("json", false, "print the result as one JSON object on standard output")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *years < 1 {
+		return usagef("--years must be at least 1")
+	}
+	d, m, opt, err := in.load()
+	if err != nil {
+		return err
+	}
+	if *last == 0 {
+		*last = d.LatestScoredYear() - 2
+	}
+	raw, err := os.ReadFile(in.data)
+	if err != nil {
+		return err
+	}
+	run := forecast.StoredRun{Model: m.Name, ModelDetail: m.Description, DataFile: filepath.Base(in.data), DataSHA256: sha256Hex(raw),
+		CV: fmt.Sprintf("random folds, seed %d", in.seed)}
+	if in.folds != "" {
+		fb, err := os.ReadFile(in.folds)
+		if err != nil {
+			return err
+		}
+		run.CV = "folds " + filepath.Base(in.folds) + " sha256 " + sha256Hex(fb)
+	}
+
+	store, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	env, err := importEnv(ctx, store, sf.data, sec, *instFlag)
+	if err != nil {
+		return err
+	}
+	if env.Institution == "" {
+		return usagef("the store holds several institutions (or none): name one with --institution")
+	}
+
+	type runOut struct {
+		ID            string   `json:"id"`
+		LastTrainYear int      `json:"last_train_year"`
+		ScoredYear    int      `json:"scored_year"`
+		Countries     int      `json:"countries"`
+		Outcome       string   `json:"outcome"`
+		Unmapped      []string `json:"unmapped"`
+	}
+	var res importer.Result
+	var outs []runOut
+	// Which runs are already stored: those are not fitted again.
+	todo := map[int]bool{}
+	err = store.Read(ctx, env.Institution, func(tx *db.Tx) error {
+		for L := *last - *years + 1; L <= *last; L++ {
+			var id string
+			err := tx.QueryRow(ctx, `SELECT id FROM forecast_runs WHERE institution_id = ? AND model = ? AND data_sha256 = ? AND cv = ? AND last_train_year = ?`,
+				env.Institution, run.Model, run.DataSHA256, run.CV, L).Scan(&id)
+			if err == nil {
+				res.Count(importer.Unchanged)
+				outs = append(outs, runOut{ID: id, LastTrainYear: L, ScoredYear: L + 2, Outcome: importer.Unchanged})
+				continue
+			}
+			todo[L] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var resolver *country.Resolver
+	if err := store.Read(ctx, env.Institution, func(tx *db.Tx) error {
+		var err error
+		resolver, err = country.LoadResolver(ctx, tx)
+		return err
+	}); err != nil {
+		return err
+	}
+	if resolver.Empty() {
+		fmt.Fprintln(os.Stderr, "warning: the store has no country list (vigil import countries): no name can be mapped to a country code")
+	}
+	resolve := func(name string) (string, bool) {
+		if c, ok := resolver.Resolve(name); ok {
+			return c, true
+		}
+		if c, ok := forecast.EWPSpellings[name]; ok {
+			if _, known := resolver.Get(c); known {
+				return c, true
+			}
+		}
+		return "", false
+	}
+	opt.Workers = 2
+	p := importer.NewProgress("forecast run " + m.Name)
+	p.SetTotal(len(todo))
+	for L := *last - *years + 1; L <= *last; L++ {
+		if !todo[L] {
+			continue
+		}
+		// One fit per year (the latest also carries the shifts); each is
+		// trained on the rows up to its own L only.
+		series, err := forecast.RunSeries(d, m, opt, L, 1, nil)
+		if err != nil {
+			p.Done()
+			return importFailed(res, err, *asJSON)
+		}
+		sr := series[0]
+		if L != *last {
+			sr.Shifts = nil
+		}
+		scores, unmapped := sr.ToStored(resolve)
+		r := run
+		r.LastTrainYear, r.ScoredYear, r.TrainingRows, r.Unmapped = sr.LastTrainYear, sr.ScoredYear, sr.TrainingRows, unmapped
+		var id, outcome string
+		err = store.Write(ctx, env.Institution, func(tx *db.Tx) error {
+			var err error
+			id, outcome, err = forecast.SaveRun(ctx, tx, env.Institution, env.Actor, r, scores)
+			if err != nil || outcome != importer.Inserted {
+				return err
+			}
+			return env.Audit.Append(ctx, tx, audit.Entry{Institution: env.Institution, ActorName: env.Actor, Action: "forecast.run",
+				ObjectType: "forecast_run", ObjectID: id, Detail: fmt.Sprintf("model=%s data_sha256=%s last_train_year=%d scored_year=%d countries=%d unmapped=%d",
+					r.Model, r.DataSHA256, r.LastTrainYear, r.ScoredYear, len(scores), len(unmapped))})
+		})
+		if err != nil {
+			p.Done()
+			return importFailed(res, err, *asJSON)
+		}
+		res.Count(outcome)
+		outs = append(outs, runOut{ID: id, LastTrainYear: L, ScoredYear: L + 2, Countries: len(scores), Outcome: outcome, Unmapped: unmapped})
+		p.Add(1)
+	}
+	p.Done()
+	sort.Slice(outs, func(i, j int) bool { return outs[i].LastTrainYear < outs[j].LastTrainYear })
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(map[string]any{"inserted": res.Inserted, "updated": res.Updated, "unchanged": res.Unchanged, "rejected": res.Rejected,
+			"errors": []any{}, "model": m.Name, "data_sha256": run.DataSHA256, "cv": run.CV, "runs": outs})
+	}
+	if err := importer.Report(os.Stdout, res, false); err != nil {
+		return err
+	}
+	for _, o := range outs {
+		fmt.Printf("run %s: trained to %d, scored %d: %s", o.ID, o.LastTrainYear, o.ScoredYear, o.Outcome)
+		if o.Outcome == importer.Inserted {
+			fmt.Printf(", %d countries", o.Countries)
+		}
+		fmt.Println()
+		if len(o.Unmapped) > 0 {
+			fmt.Printf("  names not mapped to a country code (stored without one): %s\n", strings.Join(o.Unmapped, "; "))
+		}
+	}
+	return nil
+}
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }

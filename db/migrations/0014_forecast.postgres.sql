@@ -1,0 +1,9 @@
+ALTER TABLE forecast_runs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE forecast_runs FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON forecast_runs USING (vigil_scope_ok(institution_id));
+ALTER TABLE forecast_scores ENABLE ROW LEVEL SECURITY;
+ALTER TABLE forecast_scores FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON forecast_scores USING (vigil_scope_ok(institution_id));
+ALTER TABLE forecast_shifts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE forecast_shifts FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON forecast_shifts USING (vigil_scope_ok(institution_id));
