@@ -55,7 +55,15 @@ func annualHTML(b *testing.B, d *db.DB, inst, lang, edition string) []byte {
 		if err != nil {
 			return err
 		}
-		data, err = report.Build(a, hist, &prev, report.Options{Edition: edition, Lang: lang, Institution: "demo"})
+		lvl, err := report.Level(edition)
+		if err != nil {
+			return err
+		}
+		links, err := risk.LoadLinks(ctx, tx, inst, a, lvl)
+		if err != nil {
+			return err
+		}
+		data, err = report.Build(a, hist, &prev, report.Options{Edition: edition, Lang: lang, Institution: "demo", Links: links})
 		return err
 	})
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"vigil/risk"
 	"vigil/sensitivity"
@@ -37,6 +38,10 @@ type Options struct {
 	Lang        string // en, fr, es, ar
 	Institution string // name of the publishing institution
 	Generated   time.Time
+	// Links are the records of other parts tied to the indicators
+	// (risk.LoadLinks), loaded at the edition's level; Build removes any
+	// above it again.
+	Links risk.LinkSet
 }
 
 // Level is the most sensitive level an edition may contain.
@@ -69,6 +74,20 @@ type Data struct {
 	Recs         []risk.Item
 	RuleFactor   string
 	RuleCrime    string
+	Links        risk.LinkSet
+	LinkedRecs   []risk.RecWithIndicators // recommendations of human rights mechanisms tied to the indicators
+}
+
+// LinksOf returns the records tied to indicator number in this edition.
+func (d Data) LinksOf(number string) risk.Links { return d.Links.Of(number) }
+
+// Notable picks the indicators a factor's findings discuss: rated moderate
+// or high, newly present or worse, backed by a source, or tied to
+// documented acts, recommendations or treaty gaps. The rest are in Annex A,
+// so the report stays readable.
+func (d Data) Notable(r risk.Rating) bool {
+	return r.Rating == risk.Moderate || r.Rating == risk.High || r.Direction == "worse" || r.Direction == "new" || len(r.Evidence) > 0 ||
+		!d.Links.Of(r.Number).Empty()
 }
 
 // Build prepares the data of a report on assessment a (loaded with full
@@ -89,11 +108,14 @@ func Build(a risk.Assessment, history []risk.Assessment, prev *risk.Assessment, 
 	if opt.Generated.IsZero() {
 		opt.Generated = time.Now()
 	}
-	a = a.Redact(lvl)
+	a = a.Redact(lvl).Localize(opt.Lang)
+	links := opt.Links.Redact(lvl)
+	opt.Links = nil
 	d := Data{Opt: opt, Lang: opt.Lang, Dir: Languages[opt.Lang], Confidential: opt.Edition == Confidential, A: a, Roll: risk.Roll(a),
-		RuleFactor: ruleText(opt.Lang, 0), RuleCrime: ruleText(opt.Lang, 1)}
+		RuleFactor: ruleText(opt.Lang, 0), RuleCrime: ruleText(opt.Lang, 1), Links: links}
+	d.LinkedRecs = links.Recommendations(links.Numbers(a))
 	if prev != nil {
-		p := prev.Redact(lvl)
+		p := prev.Redact(lvl).Localize(opt.Lang)
 		d.Prev = &p
 		d.Changes = risk.Compare(p, a)
 		for _, c := range d.Changes {
@@ -123,7 +145,8 @@ func Build(a risk.Assessment, history []risk.Assessment, prev *risk.Assessment, 
 		}
 	}
 	cols = append(cols, risk.HeatColumnOf(a))
-	labels := risk.HeatLabels{Title: tr(opt.Lang, "heat.title"), Level: func(l string) string { return tr(opt.Lang, "level."+l) }}
+	labels := risk.HeatLabels{Title: tr(opt.Lang, "heat.title"), Level: func(l string) string { return tr(opt.Lang, "level."+l) },
+		Factor: func(n int, t string) string { return isolate(opt.Lang, fmt.Sprintf("%d. %s", n, t)) }}
 	d.Heat = template.HTML(risk.HeatMapSVG("heat", d.Roll.Factors, cols, labels))
 	d.Profile = template.HTML(profileSVG(d.Roll.Factors, opt.Lang))
 	return d, nil
@@ -166,13 +189,15 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	},
 	"ratingsOf": func(f risk.FactorLevel) []risk.Rating { return f.Ratings },
 	"assessed":  func(r risk.Rating) bool { return r.Rating != risk.NotAssessed },
-	// notable picks the indicators a factor's findings discuss: rated
-	// moderate or high, newly present or worse, or backed by a source. The
-	// rest are in Annex A, so the report stays readable.
-	"notable": func(r risk.Rating) bool {
-		return r.Rating == risk.Moderate || r.Rating == risk.High || r.Direction == "worse" || r.Direction == "new" || len(r.Evidence) > 0
+	"firstActs": func(n int, l []risk.ActLink) []risk.ActLink {
+		if len(l) > n {
+			return l[:n]
+		}
+		return l
 	},
-	"gen": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"sub":  func(a, b int) int { return a - b },
+	"join": strings.Join,
+	"gen":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 }).ParseFS(files, "templates/*.html"))
 
 // Annual writes the annual report as one HTML document.
@@ -213,7 +238,7 @@ func profileSVG(factors []risk.FactorLevel, lang string) string {
 	fill := map[string]string{risk.Low: "#c9a400", risk.Moderate: "#d9822b", risk.High: "#b3261e"}
 	for i, f := range factors {
 		y := top + rowH*i
-		label := fmt.Sprintf("%d. %s", f.Number, f.Title)
+		label := isolate(lang, fmt.Sprintf("%d. %s", f.Number, f.Title))
 		if len([]rune(label)) > 50 {
 			label = string([]rune(label)[:49]) + "…"
 		}
@@ -244,4 +269,20 @@ func profileSVG(factors []risk.FactorLevel, lang string) string {
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
+}
+
+// isolate wraps a chart label written in a right-to-left script in a
+// right-to-left isolate when the report is right to left, so that a
+// translated factor title reads in its own order inside the chart (whose own
+// direction is fixed left to right); other labels are left as they are.
+func isolate(lang, s string) string {
+	if Languages[lang] != "rtl" {
+		return s
+	}
+	for _, r := range s {
+		if unicode.In(r, unicode.Arabic, unicode.Hebrew) {
+			return "\u2067" + s + "\u2069"
+		}
+	}
+	return s
 }

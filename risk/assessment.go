@@ -59,6 +59,13 @@ type Rating struct {
 	UpdatedAt    string
 	Evidence     []Evidence
 	Withheld     bool // rationale above the audience's level
+
+	// Translations copied from the framework when the assessment was opened.
+	FactorTr, WordingTr Translations
+	// Set by Localize: "en" when the English wording stands in for a missing
+	// translation; Unchecked when the translation shown is not checked.
+	FactorLang, WordingLang           string
+	FactorUnchecked, WordingUnchecked bool
 }
 
 // Evidence is a source behind a rating.
@@ -147,8 +154,9 @@ func Create(ctx context.Context, q db.Q, inst, by string, n NewAssessment) (Asse
 	for _, fa := range fw.Factors {
 		for _, in := range fa.Indicators {
 			if _, err := q.Exec(ctx, `INSERT INTO risk_ratings (id, institution_id, assessment_id, factor_number, factor_title, applies_to, number, position,
-				wording, checked, sensitivity, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				db.NewID(), inst, a.ID, fa.Number, fa.Title, fa.AppliesTo, in.Number, in.Position, in.Wording, b2i(in.Checked), int(lvl), now); err != nil {
+				wording, checked, sensitivity, updated_at, factor_translations, wording_translations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				db.NewID(), inst, a.ID, fa.Number, fa.Title, fa.AppliesTo, in.Number, in.Position, in.Wording, b2i(in.Checked), int(lvl), now,
+				fa.Translations.encode(), in.Translations.encode()); err != nil {
 				return a, err
 			}
 		}
@@ -219,7 +227,8 @@ func Get(ctx context.Context, q db.Q, inst, id string, clearance sensitivity.Lev
 		return a, err
 	}
 	rows, err := q.Query(ctx, `SELECT id, factor_number, factor_title, applies_to, number, position, wording, checked, rating, direction, confidence,
-		rationale, sensitivity, updated_by, updated_at FROM risk_ratings WHERE institution_id = ? AND assessment_id = ? ORDER BY position, number`, inst, id)
+		rationale, sensitivity, updated_by, updated_at, factor_translations, wording_translations FROM risk_ratings
+		WHERE institution_id = ? AND assessment_id = ? ORDER BY position, number`, inst, id)
 	if err != nil {
 		return a, err
 	}
@@ -227,11 +236,13 @@ func Get(ctx context.Context, q db.Q, inst, id string, clearance sensitivity.Lev
 	for rows.Next() {
 		var r Rating
 		var checked, lvl int64
+		var ftr, wtr string
 		if err := rows.Scan(&r.ID, &r.FactorNumber, &r.FactorTitle, &r.AppliesTo, &r.Number, &r.Position, &r.Wording, &checked, &r.Rating,
-			&r.Direction, &r.Confidence, &r.Rationale, &lvl, &r.UpdatedBy, &r.UpdatedAt); err != nil {
+			&r.Direction, &r.Confidence, &r.Rationale, &lvl, &r.UpdatedBy, &r.UpdatedAt, &ftr, &wtr); err != nil {
 			rows.Close()
 			return a, err
 		}
+		r.FactorTr, r.WordingTr = parseTranslations(ftr), parseTranslations(wtr)
 		r.Checked, r.Sensitivity = checked == 1, sensitivity.Level(lvl)
 		idx[r.ID] = len(a.Ratings)
 		a.Ratings = append(a.Ratings, r)
@@ -632,9 +643,10 @@ func Correct(ctx context.Context, q db.Q, inst, id, by string, clearance sensiti
 	for _, r := range old.Ratings {
 		rid := db.NewID()
 		if _, err := q.Exec(ctx, `INSERT INTO risk_ratings (id, institution_id, assessment_id, factor_number, factor_title, applies_to, number, position,
-			wording, checked, rating, direction, confidence, rationale, sensitivity, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			wording, checked, rating, direction, confidence, rationale, sensitivity, updated_by, updated_at, factor_translations, wording_translations)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			rid, inst, a.ID, r.FactorNumber, r.FactorTitle, r.AppliesTo, r.Number, r.Position, r.Wording, b2i(r.Checked), r.Rating, r.Direction,
-			r.Confidence, r.Rationale, int(r.Sensitivity), r.UpdatedBy, r.UpdatedAt); err != nil {
+			r.Confidence, r.Rationale, int(r.Sensitivity), r.UpdatedBy, r.UpdatedAt, r.FactorTr.encode(), r.WordingTr.encode()); err != nil {
 			return a, err
 		}
 		for _, e := range r.Evidence {

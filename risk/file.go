@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,7 +26,26 @@ import (
 // else means unchecked), framework_code, framework_version, framework_title.
 // Without the framework columns the code is taken from the file name and the
 // version is "1". This is also what ExportCSV writes.
+//
+// Translations are optional extra columns: risk_factor_name_LANG and
+// paraphrase_LANG (LANG a language code such as fr, es, ar), each with an
+// optional LANG check column (risk_factor_name_fr_check, paraphrase_fr_check:
+// "checked" when someone checked the translation). An empty cell or a
+// missing column leaves the stored translation as it is, so importing an
+// older file without these columns changes nothing.
 var fileColumns = []string{"risk_factor", "risk_factor_name", "applies_to", "indicator", "paraphrase", "text_check", "framework_code", "framework_version", "framework_title"}
+
+var trColumn = regexp.MustCompile(`^(risk_factor_name|paraphrase)_([a-z]{2,3})$`)
+
+func trCheck(t Translation) string {
+	if t.Text == "" {
+		return ""
+	}
+	if t.Checked() {
+		return "checked"
+	}
+	return "unchecked"
+}
 
 func init() {
 	importer.Register(importer.Kind{Name: "framework",
@@ -35,14 +56,23 @@ func init() {
 // ExportCSV writes framework f as a file ReadCSV reads back.
 func ExportCSV(w io.Writer, f Framework) error {
 	cw := csv.NewWriter(w)
-	cw.Write(fileColumns)
+	head := slices.Clone(fileColumns)
+	for _, l := range TranslationLangs {
+		head = append(head, "risk_factor_name_"+l, "risk_factor_name_"+l+"_check", "paraphrase_"+l, "paraphrase_"+l+"_check")
+	}
+	cw.Write(head)
 	for _, fa := range f.Factors {
 		for _, in := range fa.Indicators {
 			check := "unchecked"
 			if in.Checked {
 				check = "official"
 			}
-			cw.Write([]string{strconv.Itoa(fa.Number), fa.Title, fa.AppliesTo, in.Number, in.Wording, check, f.Code, f.Version, f.Title})
+			rec := []string{strconv.Itoa(fa.Number), fa.Title, fa.AppliesTo, in.Number, in.Wording, check, f.Code, f.Version, f.Title}
+			for _, l := range TranslationLangs {
+				ft, it := fa.Translations[l], in.Translations[l]
+				rec = append(rec, ft.Text, trCheck(ft), it.Text, trCheck(it))
+			}
+			cw.Write(rec)
 		}
 	}
 	cw.Flush()
@@ -70,6 +100,17 @@ func ReadCSV(r io.Reader, name string) (FrameworkFile, importer.Result, error) {
 	}
 	if len(res.Errors) > 0 {
 		return FrameworkFile{}, res, errors.New("the file lacks required columns")
+	}
+	type trCol struct {
+		name, lang string
+		factor     bool
+	}
+	var trCols []trCol
+	for _, h := range head {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if m := trColumn.FindStringSubmatch(h); m != nil {
+			trCols = append(trCols, trCol{name: h, lang: m[2], factor: m[1] == "risk_factor_name"})
+		}
 	}
 	base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 	ff := FrameworkFile{Code: strings.ToUpper(base), Version: "1"}
@@ -135,7 +176,28 @@ func ReadCSV(r io.Reader, name string) (FrameworkFile, importer.Result, error) {
 			factors[n] = i
 			ff.Factors = append(ff.Factors, FactorFile{Number: n, Title: get(rec, "risk_factor_name"), AppliesTo: applies})
 		}
-		ff.Factors[i].Indicators = append(ff.Factors[i].Indicators, IndicatorFile{Number: num, Wording: wording, Checked: check == "official" || check == "checked"})
+		ind := IndicatorFile{Number: num, Wording: wording, Checked: check == "official" || check == "checked"}
+		for _, tc := range trCols {
+			text := get(rec, tc.name)
+			if text == "" {
+				continue
+			}
+			t := FileTranslation{Text: text, Checked: isChecked(get(rec, tc.name+"_check"))}
+			if tc.factor {
+				if ff.Factors[i].Translations == nil {
+					ff.Factors[i].Translations = map[string]FileTranslation{}
+				}
+				if _, ok := ff.Factors[i].Translations[tc.lang]; !ok {
+					ff.Factors[i].Translations[tc.lang] = t
+				}
+				continue
+			}
+			if ind.Translations == nil {
+				ind.Translations = map[string]FileTranslation{}
+			}
+			ind.Translations[tc.lang] = t
+		}
+		ff.Factors[i].Indicators = append(ff.Factors[i].Indicators, ind)
 	}
 	for _, fa := range ff.Factors {
 		if fa.Title == "" {
@@ -144,6 +206,11 @@ func ReadCSV(r io.Reader, name string) (FrameworkFile, importer.Result, error) {
 		}
 	}
 	return ff, res, nil
+}
+
+func isChecked(v string) bool {
+	v = strings.ToLower(strings.TrimSpace(v))
+	return v == "checked" || v == "official"
 }
 
 // runImport is "vigil import framework FILE...": each file is stored as a
@@ -164,6 +231,7 @@ func runImport(ctx context.Context, d *db.DB, files []string, p *importer.Progre
 		}
 		ff, res, err := ReadCSV(f, name)
 		f.Close()
+		ff.CheckedBy = "vigil import " + filepath.Base(name)
 		if err != nil {
 			total.Add(label(name), res)
 			return total, fmt.Errorf("%s: %w", name, err)

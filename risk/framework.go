@@ -38,11 +38,12 @@ func (f Framework) Unchecked() int {
 
 // Factor is one risk factor.
 type Factor struct {
-	ID         string
-	Number     int
-	Title      string
-	AppliesTo  string
-	Indicators []Indicator
+	ID           string
+	Number       int
+	Title        string
+	AppliesTo    string
+	Translations Translations // of the title
+	Indicators   []Indicator
 }
 
 // Indicator is one indicator of a risk factor.
@@ -55,6 +56,7 @@ type Indicator struct {
 	Checked      bool // wording checked against the official text
 	CheckedBy    string
 	CheckedAt    string
+	Translations Translations // of the wording
 }
 
 // FrameworkFile is a framework as data, before it is stored: the built-in
@@ -62,6 +64,9 @@ type Indicator struct {
 type FrameworkFile struct {
 	Code, Version, Title, Note string
 	Factors                    []FactorFile
+	// CheckedBy is recorded as the checker of translations the file marks
+	// checked (default "framework file").
+	CheckedBy string
 }
 
 // FactorFile is one factor of a FrameworkFile. Wording lists its indicators
@@ -73,13 +78,17 @@ type FactorFile struct {
 	AppliesTo  string
 	Wording    []string
 	Indicators []IndicatorFile
+	// Translations of the title by language; languages left out keep what
+	// is stored.
+	Translations map[string]FileTranslation
 }
 
 // IndicatorFile is one indicator with an explicit number.
 type IndicatorFile struct {
-	Number  string
-	Wording string
-	Checked bool
+	Number       string
+	Wording      string
+	Checked      bool
+	Translations map[string]FileTranslation // as FactorFile.Translations
 }
 
 func (ff FactorFile) indicators() []IndicatorFile {
@@ -111,6 +120,9 @@ func Save(ctx context.Context, q db.Q, inst string, ff FrameworkFile) (string, S
 	}
 	if ff.Title == "" {
 		ff.Title = ff.Code + " " + ff.Version
+	}
+	if ff.CheckedBy == "" {
+		ff.CheckedBy = "framework file"
 	}
 	now := db.Now()
 	var id string
@@ -146,9 +158,20 @@ func Save(ctx context.Context, q db.Q, inst string, ff FrameworkFile) (string, S
 			db.NewID(), inst, id, fa.Number, fa.Title, fa.AppliesTo); err != nil {
 			return "", res, err
 		}
+		if len(fa.Translations) > 0 {
+			var raw string
+			if err := q.QueryRow(ctx, "SELECT translations FROM risk_factors WHERE institution_id = ? AND framework_id = ? AND number = ?", inst, id, fa.Number).Scan(&raw); err != nil {
+				return "", res, err
+			}
+			if tr, changed := mergeTranslations(parseTranslations(raw), fa.Translations, ff.CheckedBy, now); changed {
+				if _, err := q.Exec(ctx, "UPDATE risk_factors SET translations = ? WHERE institution_id = ? AND framework_id = ? AND number = ?", tr.encode(), inst, id, fa.Number); err != nil {
+					return "", res, err
+				}
+			}
+		}
 		for _, in := range fa.indicators() {
 			pos++
-			r, err := saveIndicator(ctx, q, inst, id, fa.Number, pos, in)
+			r, err := saveIndicator(ctx, q, inst, id, fa.Number, pos, in, ff.CheckedBy, now)
 			if err != nil {
 				return "", res, err
 			}
@@ -165,28 +188,30 @@ func Save(ctx context.Context, q db.Q, inst string, ff FrameworkFile) (string, S
 	return id, res, nil
 }
 
-func saveIndicator(ctx context.Context, q db.Q, inst, fw string, factor, pos int, in IndicatorFile) (string, error) {
+func saveIndicator(ctx context.Context, q db.Q, inst, fw string, factor, pos int, in IndicatorFile, by, now string) (string, error) {
 	in.Number, in.Wording = strings.TrimSpace(in.Number), strings.TrimSpace(in.Wording)
 	if in.Number == "" || in.Wording == "" {
 		return "", inputf("indicator of factor %d needs a number and a wording", factor)
 	}
-	var id, wording string
+	var id, wording, rawTr string
 	var checked, oldFactor, oldPos int64
-	err := q.QueryRow(ctx, "SELECT id, wording, checked, factor_number, position FROM risk_indicators WHERE institution_id = ? AND framework_id = ? AND number = ?",
-		inst, fw, in.Number).Scan(&id, &wording, &checked, &oldFactor, &oldPos)
+	err := q.QueryRow(ctx, "SELECT id, wording, checked, factor_number, position, translations FROM risk_indicators WHERE institution_id = ? AND framework_id = ? AND number = ?",
+		inst, fw, in.Number).Scan(&id, &wording, &checked, &oldFactor, &oldPos, &rawTr)
 	if errors.Is(err, sql.ErrNoRows) {
-		_, err = q.Exec(ctx, `INSERT INTO risk_indicators (id, institution_id, framework_id, factor_number, number, position, wording, checked)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, db.NewID(), inst, fw, factor, in.Number, pos, in.Wording, b2i(in.Checked))
+		tr, _ := mergeTranslations(nil, in.Translations, by, now)
+		_, err = q.Exec(ctx, `INSERT INTO risk_indicators (id, institution_id, framework_id, factor_number, number, position, wording, checked, translations)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, db.NewID(), inst, fw, factor, in.Number, pos, in.Wording, b2i(in.Checked), tr.encode())
 		return "inserted", err
 	}
 	if err != nil {
 		return "", err
 	}
-	if wording == in.Wording && (checked == 1) == in.Checked && int(oldFactor) == factor && int(oldPos) == pos {
+	tr, trChanged := mergeTranslations(parseTranslations(rawTr), in.Translations, by, now)
+	if wording == in.Wording && (checked == 1) == in.Checked && int(oldFactor) == factor && int(oldPos) == pos && !trChanged {
 		return "unchanged", nil
 	}
-	_, err = q.Exec(ctx, "UPDATE risk_indicators SET wording = ?, checked = ?, factor_number = ?, position = ? WHERE institution_id = ? AND id = ?",
-		in.Wording, b2i(in.Checked), factor, pos, inst, id)
+	_, err = q.Exec(ctx, "UPDATE risk_indicators SET wording = ?, checked = ?, factor_number = ?, position = ?, translations = ? WHERE institution_id = ? AND id = ?",
+		in.Wording, b2i(in.Checked), factor, pos, tr.encode(), inst, id)
 	return "updated", err
 }
 
@@ -243,17 +268,19 @@ func GetFramework(ctx context.Context, q db.Q, inst, id string) (Framework, erro
 	if err != nil {
 		return f, err
 	}
-	rows, err := q.Query(ctx, "SELECT id, number, title, applies_to FROM risk_factors WHERE institution_id = ? AND framework_id = ? ORDER BY number", inst, id)
+	rows, err := q.Query(ctx, "SELECT id, number, title, applies_to, translations FROM risk_factors WHERE institution_id = ? AND framework_id = ? ORDER BY number", inst, id)
 	if err != nil {
 		return f, err
 	}
 	idx := map[int]int{}
 	for rows.Next() {
 		var fa Factor
-		if err := rows.Scan(&fa.ID, &fa.Number, &fa.Title, &fa.AppliesTo); err != nil {
+		var tr string
+		if err := rows.Scan(&fa.ID, &fa.Number, &fa.Title, &fa.AppliesTo, &tr); err != nil {
 			rows.Close()
 			return f, err
 		}
+		fa.Translations = parseTranslations(tr)
 		idx[fa.Number] = len(f.Factors)
 		f.Factors = append(f.Factors, fa)
 	}
@@ -261,7 +288,7 @@ func GetFramework(ctx context.Context, q db.Q, inst, id string) (Framework, erro
 	if err := rows.Err(); err != nil {
 		return f, err
 	}
-	rows, err = q.Query(ctx, `SELECT id, factor_number, number, position, wording, checked, checked_by, checked_at FROM risk_indicators
+	rows, err = q.Query(ctx, `SELECT id, factor_number, number, position, wording, checked, checked_by, checked_at, translations FROM risk_indicators
 		WHERE institution_id = ? AND framework_id = ? ORDER BY position, number`, inst, id)
 	if err != nil {
 		return f, err
@@ -270,9 +297,11 @@ func GetFramework(ctx context.Context, q db.Q, inst, id string) (Framework, erro
 	for rows.Next() {
 		var in Indicator
 		var checked int64
-		if err := rows.Scan(&in.ID, &in.FactorNumber, &in.Number, &in.Position, &in.Wording, &checked, &in.CheckedBy, &in.CheckedAt); err != nil {
+		var tr string
+		if err := rows.Scan(&in.ID, &in.FactorNumber, &in.Number, &in.Position, &in.Wording, &checked, &in.CheckedBy, &in.CheckedAt, &tr); err != nil {
 			return f, err
 		}
+		in.Translations = parseTranslations(tr)
 		in.Checked = checked == 1
 		if i, ok := idx[in.FactorNumber]; ok {
 			f.Factors[i].Indicators = append(f.Factors[i].Indicators, in)

@@ -37,6 +37,7 @@ func (l Level) withOverride(o *Override) Level {
 type FactorLevel struct {
 	Number    int
 	Title     string
+	TitleLang string // "en" when the English title stands in for a translation (see Assessment.Localize)
 	AppliesTo string
 	Level
 	Counts   map[string]int // ratings by value
@@ -97,7 +98,7 @@ func Roll(a Assessment) Rollup {
 	for _, r := range a.Ratings {
 		f, ok := byNum[r.FactorNumber]
 		if !ok {
-			f = &FactorLevel{Number: r.FactorNumber, Title: r.FactorTitle, AppliesTo: r.AppliesTo, Counts: map[string]int{}}
+			f = &FactorLevel{Number: r.FactorNumber, Title: r.FactorTitle, TitleLang: r.FactorLang, AppliesTo: r.AppliesTo, Counts: map[string]int{}}
 			f.Computed = NotAssessed
 			byNum[r.FactorNumber] = f
 			order = append(order, r.FactorNumber)
@@ -153,6 +154,7 @@ func Roll(a Assessment) Rollup {
 type Change struct {
 	Number         int
 	Title          string
+	TitleLang      string
 	Before, After  string
 	Delta          int // positive: risk rose
 	RatingsChanged []RatingChange
@@ -173,7 +175,7 @@ func Compare(prev, cur Assessment) []Change {
 	}
 	var out []Change
 	for _, f := range cr.Factors {
-		c := Change{Number: f.Number, Title: f.Title, After: f.Level.Level, Before: NotAssessed}
+		c := Change{Number: f.Number, Title: f.Title, TitleLang: f.TitleLang, After: f.Level.Level, Before: NotAssessed}
 		if p, ok := pr.Factor(f.Number); ok {
 			c.Before = p.Level.Level
 		}

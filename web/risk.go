@@ -482,6 +482,13 @@ func riskReportData(ctx context.Context, tx *db.Tx, inst string, a risk.Assessme
 	} else if !errors.Is(err, risk.ErrNotFound) {
 		return report.Data{}, err
 	}
+	lvl, err := report.Level(opt.Edition)
+	if err != nil {
+		return report.Data{}, err
+	}
+	if opt.Links, err = risk.LoadLinks(ctx, tx, inst, a, lvl); err != nil {
+		return report.Data{}, err
+	}
 	return report.Build(a, hist, prev, opt)
 }
 

@@ -130,7 +130,15 @@ func reportCmd(ctx context.Context, args []string) error {
 		} else if !errors.Is(err, risk.ErrNotFound) {
 			return err
 		}
-		if data, err = report.Build(a, hist, prev, report.Options{Edition: *edition, Lang: *lang, Institution: in.Name}); err != nil {
+		lvl, err := report.Level(*edition)
+		if err != nil {
+			return usagef("%v", err)
+		}
+		links, err := risk.LoadLinks(ctx, tx, inst, a, lvl)
+		if err != nil {
+			return err
+		}
+		if data, err = report.Build(a, hist, prev, report.Options{Edition: *edition, Lang: *lang, Institution: in.Name, Links: links}); err != nil {
 			return err
 		}
 		if *edition == report.Confidential {
