@@ -19,6 +19,7 @@ package audit
 import (
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -44,51 +45,110 @@ type Entry struct {
 }
 
 // Log appends entries and, when it holds a signing key, signs a checkpoint
-// every Every entries (100 if Every is not positive). A zero Log appends
-// without signing.
+// every Every entries (100 if Every is not positive) and on the first entry
+// of a chain more than Interval after its last checkpoint in this process
+// (DefaultInterval if Interval is zero, never if it is negative). A zero Log
+// appends without signing.
 type Log struct {
-	Signer ed25519.PrivateKey
-	KeyID  string // defaults to KeyID(Signer's public key)
-	Every  int
+	Signer   ed25519.PrivateKey
+	KeyID    string // defaults to KeyID(Signer's public key)
+	Every    int
+	Interval time.Duration
 }
 
 // DefaultEvery is how many entries separate automatic checkpoints.
 const DefaultEvery = 100
+
+// DefaultInterval is how long a busy chain may go without a checkpoint.
+const DefaultInterval = time.Minute
 
 // timeLayout is RFC 3339 with a fixed nine-digit fraction. Go's RFC3339Nano
 // drops trailing zeros, which makes the text sort wrongly ("05.5Z" < "05Z");
 // fixed width keeps date-range filters on the text column correct.
 const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
+// maxAttempts bounds the retries of one Append. A failed attempt means that
+// another transaction moved the chain meanwhile, so only a chain written
+// faster than one entry per round trip, for this long, runs out.
+const maxAttempts = 1000
+
 // Append records e as the next link of its institution's chain, using q —
 // the caller's write transaction — so the entry commits or rolls back
 // together with the change it describes.
+//
+// The chain's head is remembered in memory (heads), so an append is one
+// guarded INSERT: it adds seq N+1 only if the entry the cached head names
+// (seq N with that hash) is there, and does nothing if seq N+1 already
+// exists. When either test fails — another process or transaction appended
+// first, or the transaction that moved the cached head rolled back — the
+// head is read again from audit_log and the insert retried. On PostgreSQL a
+// concurrent appender of the same seq waits on the primary key until the
+// first commits or rolls back, so two transactions can never both claim a
+// seq: the chain cannot fork, whatever the cache says.
 func (l *Log) Append(ctx context.Context, q db.Q, e Entry) error {
 	r, err := newRecord(e)
 	if err != nil {
 		return err
 	}
-	seq, prev, err := lockHead(ctx, q, r.Institution)
-	if err != nil {
-		return err
+	key := headKey{q.Dialect(), r.Institution}
+	h, known := heads.get(key)
+	for attempt := 0; ; attempt++ {
+		if !known {
+			if h, err = lastEntry(ctx, q, r.Institution); err != nil {
+				return err
+			}
+			known = true
+		}
+		r.Seq, r.PrevHash = h.Seq+1, h.Hash
+		r.Hash = r.computeHash()
+		ok, err := insertAfter(ctx, q, &r)
+		if err != nil {
+			return fmt.Errorf("audit: append to %s: %w", r.Institution, err)
+		}
+		if ok {
+			break
+		}
+		if attempt >= maxAttempts {
+			return fmt.Errorf("audit: append to %s: chain kept moving for %d attempts", r.Institution, maxAttempts)
+		}
+		known = false // stale head: read it again
 	}
-	r.Seq, r.PrevHash = seq+1, prev
-	r.Hash = r.computeHash()
-	if _, err := q.Exec(ctx, `INSERT INTO audit_log (institution_id, seq, at, actor_id, actor_name, ip,
-		action, object_type, object_id, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.Institution, r.Seq, r.At, r.ActorID, r.ActorName, r.IP,
-		r.Action, r.ObjectType, r.ObjectID, r.Detail, r.PrevHash, r.Hash); err != nil {
-		return fmt.Errorf("audit: append to %s: %w", r.Institution, err)
-	}
-	if _, err := q.Exec(ctx, `INSERT INTO audit_heads (institution_id, seq, hash) VALUES (?, ?, ?)
-		ON CONFLICT (institution_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`,
-		r.Institution, r.Seq, r.Hash); err != nil {
-		return fmt.Errorf("audit: move head of %s: %w", r.Institution, err)
-	}
-	if l.Signer != nil && r.Seq%int64(l.every()) == 0 {
+	sign := l.Signer != nil && (r.Seq%int64(l.every()) == 0 || heads.due(key, l.interval()))
+	heads.put(key, cachedHead{Seq: r.Seq, Hash: r.Hash}, sign)
+	if sign {
 		return l.sign(ctx, q, Head{r.Institution, r.Seq, r.Hash}, r.At)
 	}
 	return nil
+}
+
+const insertColumns = `INSERT INTO audit_log (institution_id, seq, at, actor_id, actor_name, ip,
+	action, object_type, object_id, detail, prev_hash, hash) `
+
+// insertAfter writes r if r.Seq-1 is the chain's newest entry with hash
+// r.PrevHash (or, for seq 1, if the chain is empty), reporting whether it
+// did. The guard and the write are one statement, one round trip.
+func insertAfter(ctx context.Context, q db.Q, r *record) (bool, error) {
+	args := []any{r.Institution, r.Seq, r.At, r.ActorID, r.ActorName, r.IP,
+		r.Action, r.ObjectType, r.ObjectID, r.Detail, r.PrevHash, r.Hash}
+	var res sql.Result
+	var err error
+	if r.Seq == 1 {
+		res, err = q.Exec(ctx, insertColumns+`VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (institution_id, seq) DO NOTHING`, args...)
+	} else {
+		// The CASTs give PostgreSQL the parameter types a bare SELECT
+		// list would leave unknown.
+		res, err = q.Exec(ctx, insertColumns+`SELECT CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT),
+			CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT),
+			CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT)
+			WHERE EXISTS (SELECT 1 FROM audit_log WHERE institution_id = ? AND seq = ? AND hash = ?)
+			ON CONFLICT (institution_id, seq) DO NOTHING`, append(args, r.Institution, r.Seq-1, r.PrevHash)...)
+	}
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 func (l *Log) every() int {
@@ -98,30 +158,11 @@ func (l *Log) every() int {
 	return DefaultEvery
 }
 
-// lockHead returns the chain's last seq and hash (0 and "" for a new chain).
-// On PostgreSQL it row-locks the head until the transaction ends, so that
-// concurrent appends to one chain queue instead of both claiming the same
-// seq; SQLite's single writer connection already serialises them.
-func lockHead(ctx context.Context, q db.Q, inst string) (int64, string, error) {
-	if q.Dialect() != db.Postgres {
-		h, _, err := readHead(ctx, q, inst, "")
-		return h.Seq, h.Hash, err
+func (l *Log) interval() time.Duration {
+	if l.Interval == 0 {
+		return DefaultInterval
 	}
-	h, found, err := readHead(ctx, q, inst, " FOR UPDATE")
-	if err != nil || found {
-		return h.Seq, h.Hash, err
-	}
-	// FOR UPDATE cannot lock a row that does not exist yet, so two first
-	// appends would both pick seq 1. Create an empty head (the unique key
-	// makes a concurrent creator wait for us) and lock that instead. It
-	// only survives if this transaction commits, by which time Append has
-	// moved it to seq 1.
-	if _, err := q.Exec(ctx, `INSERT INTO audit_heads (institution_id, seq, hash) VALUES (?, 0, '')
-		ON CONFLICT (institution_id) DO NOTHING`, inst); err != nil {
-		return 0, "", fmt.Errorf("audit: create head of %s: %w", inst, err)
-	}
-	h, _, err = readHead(ctx, q, inst, " FOR UPDATE")
-	return h.Seq, h.Hash, err
+	return l.Interval
 }
 
 // clean removes what could forge or disguise a line when entries are shown

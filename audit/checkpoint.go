@@ -3,7 +3,6 @@ package audit
 import (
 	"context"
 	"crypto/ed25519"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -19,9 +18,21 @@ type Head struct {
 	Hash        string `json:"hash"`
 }
 
-// Heads lists every chain's head that q can see, by institution.
+// Heads lists the newest entry of every chain that q can see, by
+// institution.
 func Heads(ctx context.Context, q db.Q) ([]Head, error) {
-	rows, err := q.Query(ctx, "SELECT institution_id, seq, hash FROM audit_heads ORDER BY institution_id")
+	return queryHeads(ctx, q, headsQuery+" ORDER BY l.institution_id")
+}
+
+// Unsigned lists the heads that no checkpoint covers yet: the chains whose
+// newest entries could be removed without Verify noticing.
+func Unsigned(ctx context.Context, q db.Q) ([]Head, error) {
+	return queryHeads(ctx, q, headsQuery+` WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoints c
+		WHERE c.institution_id = l.institution_id AND c.seq = l.seq) ORDER BY l.institution_id`)
+}
+
+func queryHeads(ctx context.Context, q db.Q, query string) ([]Head, error) {
+	rows, err := q.Query(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("audit: list heads: %w", err)
 	}
@@ -37,22 +48,10 @@ func Heads(ctx context.Context, q db.Q) ([]Head, error) {
 	return out, rows.Err()
 }
 
-// readHead reads one chain's head; suffix is "" or " FOR UPDATE".
-func readHead(ctx context.Context, q db.Q, inst, suffix string) (Head, bool, error) {
-	h := Head{Institution: inst}
-	err := q.QueryRow(ctx, "SELECT seq, hash FROM audit_heads WHERE institution_id = ?"+suffix, inst).Scan(&h.Seq, &h.Hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return h, false, nil
-	}
-	if err != nil {
-		return h, false, fmt.Errorf("audit: read head of %s: %w", inst, err)
-	}
-	return h, true, nil
-}
-
 // Checkpoint signs the current head of institution's chain now, rather than
-// waiting for the next multiple of Every — before a backup, say, or at the end
-// of a reporting period. A chain with no entries is left alone.
+// waiting for the next multiple of Every — before a backup, say, at the end
+// of a reporting period, or when the chain has gone quiet (CheckpointIdle).
+// A chain with no entries is left alone.
 func (l *Log) Checkpoint(ctx context.Context, d *db.DB, institution string) error {
 	if l.Signer == nil {
 		return errors.New("audit: checkpoint needs a signing key")
@@ -61,12 +60,60 @@ func (l *Log) Checkpoint(ctx context.Context, d *db.DB, institution string) erro
 		return err
 	}
 	return d.Write(ctx, institution, func(tx *db.Tx) error {
-		h, found, err := readHead(ctx, tx, institution, "")
-		if err != nil || !found || h.Seq == 0 {
+		h, err := lastEntry(ctx, tx, institution)
+		if err != nil || h.Seq == 0 {
 			return err
 		}
-		return l.sign(ctx, tx, h, time.Now().UTC().Format(timeLayout))
+		heads.signed(headKey{tx.Dialect(), institution})
+		return l.sign(ctx, tx, Head{institution, h.Seq, h.Hash}, time.Now().UTC().Format(timeLayout))
 	})
+}
+
+// CheckpointIdle signs the head of every chain whose newest entry no
+// checkpoint covers, and returns how many it signed. Run by a server at
+// intervals and when it stops, it bounds what someone with write access to
+// the database but not the key could cut from the end of a chain unseen to
+// the entries of the last interval (docs/security.md).
+func (l *Log) CheckpointIdle(ctx context.Context, d *db.DB) (int, error) {
+	if l.Signer == nil {
+		return 0, errors.New("audit: checkpoint needs a signing key")
+	}
+	var hs []Head
+	if err := d.Read(ctx, db.System, func(tx *db.Tx) (err error) {
+		hs, err = Unsigned(ctx, tx)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	for i, h := range hs {
+		if err := l.Checkpoint(ctx, d, h.Institution); err != nil {
+			return i, err
+		}
+	}
+	return len(hs), nil
+}
+
+// RunCheckpoints calls CheckpointIdle every interval until ctx ends, and
+// once more then (with a fresh context, so that shutdown still signs),
+// passing each failure to report.
+func (l *Log) RunCheckpoints(ctx context.Context, d *db.DB, interval time.Duration, report func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			if _, err := l.CheckpointIdle(final, d); err != nil {
+				report(err)
+			}
+			return
+		case <-t.C:
+			if _, err := l.CheckpointIdle(ctx, d); err != nil && ctx.Err() == nil {
+				report(err)
+			}
+		}
+	}
 }
 
 // sign stores a signed checkpoint of h. An existing checkpoint at the same

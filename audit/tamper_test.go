@@ -12,8 +12,9 @@ import (
 )
 
 // Each case builds chain "a" of seqs 1..7 with signed checkpoints at 3 and 6
-// (and an untouched chain "b"), tampers with it through plain SQL, and
-// expects Verify to name the damaged seq.
+// and, as a server signs a quiet chain's head (CheckpointIdle), at 7 (and an
+// untouched chain "b"), tampers with it through plain SQL, and expects
+// Verify to name the damaged seq.
 func TestTamperingIsDetected(t *testing.T) {
 	otherKey := newKey(t)
 	cases := []struct {
@@ -32,15 +33,24 @@ func TestTamperingIsDetected(t *testing.T) {
 			exec(t, d, "DELETE FROM audit_log WHERE institution_id = 'a' AND seq <= 2")
 		}, 1, "chain starts at seq 3, not 1 (2 entries removed)"},
 		{"newest entry deleted", func(t *testing.T, d *db.DB) {
+			// Caught by the checkpoint CheckpointIdle signed of seq 7.
 			exec(t, d, "DELETE FROM audit_log WHERE institution_id = 'a' AND seq = 7")
-		}, 7, "head says seq 7 but chain ends at 6 (newest entries removed)"},
+		}, 7, "checkpointed entry missing (entry removed; the last entry before it is seq 6)"},
 		{"newest entry and head rolled back", func(t *testing.T, d *db.DB) {
 			exec(t, d, "DELETE FROM audit_log WHERE institution_id = 'a' AND seq >= 6")
 			exec(t, d, "UPDATE audit_heads SET seq = 5, hash = (SELECT hash FROM audit_log WHERE institution_id = 'a' AND seq = 5) WHERE institution_id = 'a'")
 		}, 6, "checkpointed entry missing"},
-		{"head deleted", func(t *testing.T, d *db.DB) {
-			exec(t, d, "DELETE FROM audit_heads WHERE institution_id = 'a'")
-		}, 7, "no head"},
+		{"newest entry deleted under a head row of an older store", func(t *testing.T, d *db.DB) {
+			// Stores written before migration 0010 hold a head row; it
+			// still counts as a lower bound, even without the checkpoint.
+			h := headAt(t, d, 7)
+			exec(t, d, "INSERT INTO audit_heads (institution_id, seq, hash) VALUES ('a', 7, ?)", h.Hash)
+			exec(t, d, "DELETE FROM audit_checkpoints WHERE institution_id = 'a' AND seq = 7")
+			exec(t, d, "DELETE FROM audit_log WHERE institution_id = 'a' AND seq = 7")
+		}, 7, "head says seq 7 but chain ends at 6 (newest entries removed)"},
+		{"head row of an older store rewritten", func(t *testing.T, d *db.DB) {
+			exec(t, d, "INSERT INTO audit_heads (institution_id, seq, hash) VALUES ('a', 5, 'ff')")
+		}, 5, "head hash does not match the entry"},
 		{"rows reordered", func(t *testing.T, d *db.DB) {
 			// Swap seqs 2 and 5 through a free value: the primary key is
 			// checked row by row.
@@ -77,6 +87,9 @@ func TestTamperingIsDetected(t *testing.T) {
 				l := &Log{Signer: key, Every: 3}
 				appendN(t, d, l, "a", 7)
 				appendN(t, d, l, "b", 4)
+				if n, err := l.CheckpointIdle(ctx, d); err != nil || n != 2 {
+					t.Fatalf("CheckpointIdle signed %d chains: %v", n, err)
+				}
 				c.tamper(t, d)
 				rep, err := Verify(ctx, d, pubOf(key))
 				if !errors.Is(err, ErrDamaged) {

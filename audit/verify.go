@@ -148,18 +148,31 @@ func walk(ctx context.Context, tx *db.Tx, pub ed25519.PublicKey, rep *Report) ([
 }
 
 // originalSeq finds where an entry whose hash failed was first written: the
-// entry that followed it records its hash as prev_hash (the head does, if it
-// was the newest). It returns that seq when the entry hashes correctly
-// there — moved, not changed — and 0 otherwise.
+// entry that followed it records its hash as prev_hash. The newest entry has
+// no follower; a checkpoint or an old store's head row may name its hash,
+// and failing those every other seq of the chain is tried, since the seq is
+// part of what is hashed (a damaged chain only, so the cost does not
+// matter). It returns that seq when the entry hashes correctly there —
+// moved, not changed — and 0 otherwise.
 func originalSeq(ctx context.Context, tx *db.Tx, r record) (int64, error) {
 	var orig int64
 	err := tx.QueryRow(ctx, "SELECT MIN(seq) - 1 FROM audit_log WHERE institution_id = ? AND prev_hash = ? HAVING COUNT(*) > 0",
 		r.Institution, r.Hash).Scan(&orig)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = tx.QueryRow(ctx, "SELECT seq FROM audit_heads WHERE institution_id = ? AND hash = ?", r.Institution, r.Hash).Scan(&orig)
+	for _, q := range []string{
+		"SELECT MIN(seq) FROM audit_checkpoints WHERE institution_id = ? AND hash = ? HAVING COUNT(*) > 0",
+		"SELECT seq FROM audit_heads WHERE institution_id = ? AND hash = ?",
+	} {
+		if !errors.Is(err, sql.ErrNoRows) {
+			break
+		}
+		err = tx.QueryRow(ctx, q, r.Institution, r.Hash).Scan(&orig)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
+		last, err := lastEntry(ctx, tx, r.Institution)
+		if err != nil {
+			return 0, err
+		}
+		return trySeqs(r, max(last.Seq, r.Seq)+1), nil
 	}
 	if err != nil {
 		return 0, err
@@ -170,4 +183,25 @@ func originalSeq(ctx context.Context, tx *db.Tx, r record) (int64, error) {
 		return 0, nil
 	}
 	return orig, nil
+}
+
+// maxTries caps trySeqs at a few seconds of hashing.
+const maxTries = 5_000_000
+
+// trySeqs returns the seq in 1..upTo, other than r.Seq, at which r hashes
+// to r.Hash, nearest to r.Seq first, or 0.
+func trySeqs(r record, upTo int64) int64 {
+	at := r.Seq
+	for d := int64(1); d <= maxTries && (at-d >= 1 || at+d <= upTo); d++ {
+		for _, s := range []int64{at + d, at - d} {
+			if s < 1 || s > upTo {
+				continue
+			}
+			r.Seq = s
+			if r.computeHash() == r.Hash {
+				return s
+			}
+		}
+	}
+	return 0
 }

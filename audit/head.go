@@ -1,0 +1,127 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"vigil/db"
+)
+
+// heads remembers, per store dialect and institution, the last entry this
+// process appended and when it last signed a checkpoint of that chain.
+//
+// It is a hint, never trusted: Append's guarded insert checks the cached
+// head against audit_log inside the caller's transaction, so a head made
+// stale by a rolled-back transaction, by another process writing the same
+// store (the CLI beside the server), or by a second store in the same
+// process (tests, restores) costs one more statement and a fresh read, not
+// a broken or forked chain. Keeping it in the package rather than in Log
+// serves code that makes a fresh Log for each task.
+var heads = &headCache{m: map[headKey]*headState{}}
+
+type headKey struct {
+	dialect db.Dialect
+	inst    string
+}
+
+type cachedHead struct {
+	Seq  int64
+	Hash string
+}
+
+type headState struct {
+	head     cachedHead
+	signedAt time.Time // last checkpoint signed here, or when first seen
+}
+
+type headCache struct {
+	mu sync.Mutex
+	m  map[headKey]*headState
+}
+
+func (c *headCache) get(k headKey) (cachedHead, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.m[k]
+	if !ok {
+		return cachedHead{}, false
+	}
+	return s.head, true
+}
+
+// put records h as the chain's head, and now as its last signing time when
+// signed is set or the chain is new to the cache. The cache is bounded by
+// the number of institutions, which is small.
+func (c *headCache) put(k headKey, h cachedHead, signed bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.m[k]
+	if !ok {
+		s = &headState{signedAt: time.Now()}
+		c.m[k] = s
+	}
+	s.head = h
+	if signed {
+		s.signedAt = time.Now()
+	}
+}
+
+// signed notes a checkpoint made outside Append.
+func (c *headCache) signed(k headKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.m[k]; ok {
+		s.signedAt = time.Now()
+	}
+}
+
+// due reports whether the chain has gone interval without a checkpoint
+// signed by this process (never, for a negative interval).
+func (c *headCache) due(k headKey, interval time.Duration) bool {
+	if interval < 0 {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.m[k]
+	return ok && time.Since(s.signedAt) >= interval
+}
+
+// forget empties the cache; tests use it to play a fresh process.
+func (c *headCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
+}
+
+// lastEntry reads the newest entry of a chain from audit_log (seq 0 and ""
+// for an empty chain): one backward step on the primary key.
+func lastEntry(ctx context.Context, q db.Q, inst string) (cachedHead, error) {
+	var h cachedHead
+	err := q.QueryRow(ctx, "SELECT seq, hash FROM audit_log WHERE institution_id = ? ORDER BY seq DESC LIMIT 1", inst).Scan(&h.Seq, &h.Hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cachedHead{}, nil
+	}
+	if err != nil {
+		return h, fmt.Errorf("audit: read head of %s: %w", inst, err)
+	}
+	return h, nil
+}
+
+// headsQuery finds each chain's newest entry without reading the whole log:
+// the recursive part steps from one institution ID to the next on the
+// primary key (a loose index scan, which neither store does on its own for
+// DISTINCT), and each chain's MAX(seq) is one more step.
+const headsQuery = `
+WITH RECURSIVE insts(id) AS (
+    SELECT MIN(institution_id) FROM audit_log
+    UNION ALL
+    SELECT (SELECT MIN(institution_id) FROM audit_log WHERE institution_id > insts.id) FROM insts WHERE insts.id IS NOT NULL
+)
+SELECT l.institution_id, l.seq, l.hash
+  FROM insts JOIN audit_log l ON l.institution_id = insts.id
+   AND l.seq = (SELECT MAX(seq) FROM audit_log WHERE institution_id = insts.id)`
