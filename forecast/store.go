@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"vigil/db"
@@ -250,3 +252,24 @@ func Trend(ctx context.Context, q db.Q, inst string, run StoredRun, country stri
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ScoredYear < out[j].ScoredYear })
 	return out, rows.Err()
 }
+
+// Percent renders the risk as a percentage with two decimals, for pages.
+func (s StoredScore) Percent() string { return fmt.Sprintf("%.2f%%", 100*s.Risk) }
+
+// Percent renders the risk as a percentage with two decimals.
+func (p TrendPoint) Percent() string { return fmt.Sprintf("%.2f%%", 100*p.Risk) }
+
+// Percent renders the moved risk as a percentage with two decimals.
+func (s StoredShift) Percent() string { return fmt.Sprintf("%.2f%%", 100*s.Risk) }
+
+// Points renders the change in percentage points, with its sign.
+func (s StoredShift) Points() string { return fmt.Sprintf("%+.2f", 100*s.Delta) }
+
+// Value renders a predictor value compactly (0/1 stay whole numbers).
+func Value(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+
+// FromText and ToText render the shift's values.
+func (s StoredShift) FromText() string { return Value(s.From) }
+
+// ToText renders the value the variable is moved to.
+func (s StoredShift) ToText() string { return Value(s.To) }
