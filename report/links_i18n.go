@@ -80,3 +80,17 @@ func init() {
 		}
 	}
 }
+
+// LinkMessages returns, for each report language, the names the report
+// gives to act types (act.*), mechanisms (mech.*), State responses (resp.*)
+// and implementation statuses (impl.*), so that pages can use the same words.
+func LinkMessages() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for lang, m := range linkMessages {
+		out[lang] = map[string]string{}
+		for k, v := range m {
+			out[lang][k] = v
+		}
+	}
+	return out
+}

@@ -50,11 +50,12 @@ func init() {
 			{method: "GET", path: "/risk/frameworks/{id}", roles: everyone, handle: (*Server).riskFramework},
 			{method: "GET", path: "/risk/frameworks/{id}/export", roles: staff, handle: (*Server).riskFrameworkExport},
 			{method: "POST", path: "/risk/frameworks/{id}/indicators", roles: admins, handle: (*Server).riskIndicatorEdit},
+			{method: "POST", path: "/risk/frameworks/{id}/translations", roles: admins, handle: (*Server).riskTranslate},
 
 			{method: "GET", path: "/api/v1/risk/frameworks", roles: everyone, api: true, doc: "Risk-assessment frameworks of the caller's institution.", handle: (*Server).apiRiskFrameworks},
-			{method: "GET", path: "/api/v1/risk/frameworks/{id}", roles: everyone, api: true, doc: "One framework with its risk factors and indicators (checked says whether the wording was checked against the official text).", handle: (*Server).apiRiskFramework},
+			{method: "GET", path: "/api/v1/risk/frameworks/{id}", roles: everyone, api: true, doc: "One framework with its risk factors and indicators (checked says whether the wording was checked against the official text) and their translations (each with whether it was checked).", handle: (*Server).apiRiskFramework},
 			{method: "GET", path: "/api/v1/risk/assessments", roles: everyone, api: true, doc: "Assessments the caller may see; filter country.", handle: (*Server).apiRiskAssessments},
-			{method: "GET", path: "/api/v1/risk/assessments/{id}", roles: everyone, api: true, doc: "One assessment with ratings, evidence, items, overrides and roll-up, redacted to the caller's clearance; confidential reads are audited.", handle: (*Server).apiRiskAssessment},
+			{method: "GET", path: "/api/v1/risk/assessments/{id}", roles: everyone, api: true, doc: "One assessment with ratings (wording, its translations, linked documented acts, confirmed recommendations and treaty gaps), evidence, items, overrides and roll-up, redacted to the caller's clearance; confidential reads are audited.", handle: (*Server).apiRiskAssessment},
 			{method: "POST", path: "/api/v1/risk/assessments/{id}/ratings", roles: riskEditors, api: true, doc: "Rate one indicator of a draft (number, rating, direction, confidence, rationale, sensitivity).", handle: (*Server).apiRiskRate},
 			{method: "GET", path: "/api/v1/risk/assessments/{id}/report", roles: everyone, api: true, doc: "The annual report (kind=annual|briefing, edition=public|confidential, lang) as HTML.", handle: (*Server).riskReport},
 		},
@@ -246,11 +247,13 @@ type riskFactorView struct {
 	risk.FactorLevel
 	Scope  string
 	Counts string // CountsText in the reader's language
+	Links  risk.LinkCounts
 }
 
 type riskRatingView struct {
 	risk.Rating
 	Anchor string
+	Links  risk.Links
 }
 
 type riskAssessmentView struct {
@@ -285,8 +288,13 @@ func (s *Server) riskAssessment(w http.ResponseWriter, r *http.Request) {
 	v := riskAssessmentView{CanEdit: riskCanEdit(c.User.Role), CanReview: c.User.Role == access.Reviewer, Ratings: risk.RatingValues, LevelValues: risk.LevelValues,
 		Directions: risk.Directions, Confidences: risk.Confidences, Strengths: risk.Strengths, Levels: sensitivity.All, Crimes: risk.Crimes, Kinds: risk.ItemKinds,
 		Clearance: c.User.Role.Clearance(), RuleFactor: translate(c.Lang, "risk.rule.factor"), RuleCrime: translate(c.Lang, "risk.rule.crime")}
+	var links risk.LinkSet
 	a, err := s.loadAssessment(r, "page", func(tx *db.Tx, a risk.Assessment) error {
-		_, err := risk.Previous(r.Context(), tx, c.User.InstitutionID, a, c.User.Role.Clearance())
+		var err error
+		if links, err = risk.LoadLinks(r.Context(), tx, c.User.InstitutionID, a, c.User.Role.Clearance()); err != nil {
+			return err
+		}
+		_, err = risk.Previous(r.Context(), tx, c.User.InstitutionID, a, c.User.Role.Clearance())
 		v.HasPrev = err == nil
 		if errors.Is(err, risk.ErrNotFound) {
 			return nil
@@ -297,10 +305,12 @@ func (s *Server) riskAssessment(w http.ResponseWriter, r *http.Request) {
 		s.riskErr(w, r, route{}, err)
 		return
 	}
+	a = a.Localize(c.Lang)
 	v.A, v.Roll, v.Editable = a, risk.Roll(a), a.Editable() && v.CanEdit
+	fc := links.FactorCounts(a)
 	for _, f := range v.Roll.Factors {
 		counts := f.CountsIn(func(r string) string { return translate(c.Lang, "risk.level."+r) }, ", ")
-		v.Factors = append(v.Factors, riskFactorView{f, "factor:" + strconv.Itoa(f.Number), counts})
+		v.Factors = append(v.Factors, riskFactorView{f, "factor:" + strconv.Itoa(f.Number), counts, fc[f.Number]})
 	}
 	for _, rt := range a.Ratings {
 		if !rt.Checked {
@@ -312,7 +322,7 @@ func (s *Server) riskAssessment(w http.ResponseWriter, r *http.Request) {
 			if v.Factors[i].Number == n {
 				v.Factor = &v.Factors[i]
 				for _, rt := range v.Factors[i].Ratings {
-					v.FactorRating = append(v.FactorRating, riskRatingView{rt, "ind-" + strings.ReplaceAll(rt.Number, ".", "-")})
+					v.FactorRating = append(v.FactorRating, riskRatingView{rt, "ind-" + strings.ReplaceAll(rt.Number, ".", "-"), links.Of(rt.Number)})
 				}
 			}
 		}
@@ -461,8 +471,10 @@ func (s *Server) riskCompare(w http.ResponseWriter, r *http.Request) {
 		s.riskErr(w, r, route{}, err)
 		return
 	}
+	a = a.Localize(c.Lang)
 	v.A, v.CurR = a, risk.Roll(a)
 	if v.HasPrev {
+		v.Prev = v.Prev.Localize(c.Lang)
 		v.Changes = risk.Compare(v.Prev, a)
 		v.PrevR = risk.Roll(v.Prev)
 	}
@@ -602,7 +614,50 @@ func (s *Server) riskFrameworks(w http.ResponseWriter, r *http.Request) {
 
 type riskFrameworkView struct {
 	F       risk.Framework
+	Factors []riskFactorTr
 	IsAdmin bool
+}
+
+// riskTr is one language's translation of a wording, for the framework page.
+type riskTr struct {
+	Lang      string
+	Dir       string
+	Text      string
+	Checked   bool
+	CheckedAt string
+}
+
+// riskFactorTr is a factor with its title as the reader sees it and its
+// translations; riskIndicatorTr the same for an indicator.
+type riskFactorTr struct {
+	risk.Factor
+	Shown      risk.Localized
+	Tr         []riskTr
+	Indicators []riskIndicatorTr
+}
+
+type riskIndicatorTr struct {
+	risk.Indicator
+	Shown risk.Localized
+	Tr    []riskTr
+	Count int // languages translated
+}
+
+func riskTrs(t risk.Translations) ([]riskTr, int) {
+	var out []riskTr
+	n := 0
+	for _, l := range risk.TranslationLangs {
+		x := t[l]
+		if x.Text != "" {
+			n++
+		}
+		dir := "ltr"
+		if report.Languages[l] == "rtl" {
+			dir = "rtl"
+		}
+		out = append(out, riskTr{Lang: l, Dir: dir, Text: x.Text, Checked: x.Checked(), CheckedAt: x.CheckedAt})
+	}
+	return out, n
 }
 
 func (s *Server) riskFramework(w http.ResponseWriter, r *http.Request) {
@@ -617,7 +672,57 @@ func (s *Server) riskFramework(w http.ResponseWriter, r *http.Request) {
 		s.riskErr(w, r, route{}, err)
 		return
 	}
+	for _, fa := range v.F.Factors {
+		fv := riskFactorTr{Factor: fa, Shown: risk.Localize(c.Lang, fa.Title, fa.Translations)}
+		fv.Tr, _ = riskTrs(fa.Translations)
+		for _, in := range fa.Indicators {
+			iv := riskIndicatorTr{Indicator: in, Shown: risk.Localize(c.Lang, in.Wording, in.Translations)}
+			iv.Tr, iv.Count = riskTrs(in.Translations)
+			fv.Indicators = append(fv.Indicators, iv)
+		}
+		v.Factors = append(v.Factors, fv)
+	}
 	s.render(w, r, "risk_framework", pageData{Title: v.F.Title, Data: v, Notice: riskNotice(r)})
+}
+
+// riskTranslate saves the translations of one factor title or indicator
+// wording (administrators), one audit entry for what changed.
+func (s *Server) riskTranslate(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	fw := r.PathValue("id")
+	kind, target := r.PostFormValue("kind"), r.PostFormValue("target")
+	err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+		if _, err := risk.GetFramework(r.Context(), tx, c.User.InstitutionID, fw); err != nil {
+			return err
+		}
+		var what []string
+		for _, l := range risk.TranslationLangs {
+			if _, ok := r.PostForm["text_"+l]; !ok {
+				continue
+			}
+			d, err := risk.SetTranslation(r.Context(), tx, c.User.InstitutionID, fw, c.User.ID, risk.TranslationEdit{Kind: kind, ID: target, Lang: l,
+				Text: r.PostFormValue("text_" + l), Checked: r.PostFormValue("checked_"+l) == "1"})
+			if err != nil {
+				return err
+			}
+			if d != "" {
+				what = append(what, d)
+			}
+		}
+		if len(what) == 0 {
+			return nil
+		}
+		return s.record(r.Context(), tx, r, "risk.translation.update", "risk_framework", fw, strings.Join(what, "; "))
+	})
+	if err != nil {
+		s.riskErr(w, r, route{}, err)
+		return
+	}
+	anchor := ""
+	if kind == "indicator" || kind == "factor" {
+		anchor = "#tr-" + riskSafeName(target)
+	}
+	http.Redirect(w, r, "/risk/frameworks/"+fw+"?done=translated"+anchor, http.StatusSeeOther)
 }
 
 func (s *Server) riskFrameworkExport(w http.ResponseWriter, r *http.Request) {
@@ -710,11 +815,39 @@ func (s *Server) apiRiskFramework(w http.ResponseWriter, r *http.Request) {
 	for _, fa := range f.Factors {
 		inds := []map[string]any{}
 		for _, in := range fa.Indicators {
-			inds = append(inds, map[string]any{"id": in.ID, "number": in.Number, "wording": in.Wording, "checked": in.Checked, "checked_at": in.CheckedAt})
+			inds = append(inds, map[string]any{"id": in.ID, "number": in.Number, "wording": in.Wording, "checked": in.Checked, "checked_at": in.CheckedAt,
+				"translations": riskAPITr(in.Translations)})
 		}
-		factors = append(factors, map[string]any{"number": fa.Number, "title": fa.Title, "applies_to": fa.AppliesTo, "indicators": inds})
+		factors = append(factors, map[string]any{"number": fa.Number, "title": fa.Title, "applies_to": fa.AppliesTo, "indicators": inds,
+			"translations": riskAPITr(fa.Translations)})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": f.ID, "code": f.Code, "version": f.Version, "title": f.Title, "note": f.Note, "factors": factors})
+}
+
+// riskAPITr lists translations by language with whether (and when, by
+// whom) each was checked.
+func riskAPITr(t risk.Translations) map[string]any {
+	out := map[string]any{}
+	for l, x := range t {
+		out[l] = map[string]any{"text": x.Text, "checked": x.Checked(), "checked_by": x.CheckedBy, "checked_at": x.CheckedAt}
+	}
+	return out
+}
+
+func riskAPILinks(l risk.Links) map[string]any {
+	acts, recs, gaps := []map[string]any{}, []map[string]any{}, []map[string]any{}
+	for _, x := range l.Acts {
+		acts = append(acts, map[string]any{"act_id": x.ActID, "event_id": x.EventID, "event_title": x.EventTitle, "date": x.Date, "type": x.Type,
+			"victims": x.Victims, "sensitivity": x.Sensitivity.String()})
+	}
+	for _, x := range l.Recs {
+		recs = append(recs, map[string]any{"id": x.ID, "mechanism": x.Mechanism, "body": x.Body, "document_symbol": x.Symbol, "paragraph": x.Paragraph,
+			"state_response": x.Response, "nhri_status": x.NHRIStatus, "nhri_assessed_on": x.NHRIDate, "sensitivity": x.Sensitivity.String()})
+	}
+	for _, x := range l.Gaps {
+		gaps = append(gaps, map[string]any{"kind": x.Kind, "subject": x.Subject, "label": x.Label, "detail": x.Detail})
+	}
+	return map[string]any{"acts": acts, "recommendations": recs, "treaty_gaps": gaps}
 }
 
 func riskAPIHead(a risk.Assessment) map[string]any {
@@ -742,7 +875,13 @@ func (s *Server) apiRiskAssessments(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiRiskAssessment(w http.ResponseWriter, r *http.Request) {
-	a, err := s.loadAssessment(r, "api", nil)
+	c := current(r)
+	var links risk.LinkSet
+	a, err := s.loadAssessment(r, "api", func(tx *db.Tx, a risk.Assessment) error {
+		var err error
+		links, err = risk.LoadLinks(r.Context(), tx, c.User.InstitutionID, a, c.User.Role.Clearance())
+		return err
+	})
 	if err != nil {
 		s.riskErr(w, r, apiRoute, err)
 		return
@@ -764,6 +903,9 @@ func (s *Server) apiRiskAssessment(w http.ResponseWriter, r *http.Request) {
 			ev = append(ev, map[string]any{"id": e.ID, "title": e.Title, "url": e.URL, "source_date": e.SourceDate, "sensitivity": e.Sensitivity.String()})
 		}
 		m["evidence"] = ev
+		m["wording_translations"] = riskAPITr(rt.WordingTr)
+		m["factor_translations"] = riskAPITr(rt.FactorTr)
+		m["links"] = riskAPILinks(links.Of(rt.Number))
 		ratings = append(ratings, m)
 	}
 	out["ratings"] = ratings
