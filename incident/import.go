@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 
 	"vigil/audit"
 	"vigil/country"
@@ -133,8 +134,7 @@ func importEvents(ctx context.Context, d *db.DB, files []string, p *importer.Pro
 }
 
 func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p *importer.Progress, f format,
-	res *country.Resolver, onlyCountry string) (importer.Result, error) {
-	var result importer.Result
+	res *country.Resolver, onlyCountry string) (result importer.Result, retErr error) {
 	fh, err := os.Open(file)
 	if err != nil {
 		return result, err
@@ -236,28 +236,39 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 		}
 		parseErr <- nil
 	}()
+	// A large import into the embedded store drops the date index in its
+	// first batch's transaction and builds it again at the end (see
+	// bulkLoad); anything else makes sure the index is there.
+	bulk := false
 	if d.Dialect == db.SQLite {
-		// A batch touches more pages than SQLite's default 2 MB page cache
-		// holds; spilling it mid-transaction doubles the writes. The import
-		// owns the process (vigil import), so it widens the writer's cache
-		// while it runs and puts the default back after.
-		setCache := func(kib int) {
-			d.Write(ctx, env.Institution, func(tx *db.Tx) error {
-				_, err := tx.Exec(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", kib))
-				return err
-			})
+		var err error
+		if bulk, err = bulkLoad(ctx, d, env.Institution, fileSize(fh)); err != nil {
+			return result, err
 		}
-		setCache(32 << 10)
-		defer setCache(2000)
+		if !bulk {
+			if err := EnsureEventIndexes(ctx, d, env.Institution); err != nil {
+				return result, err
+			}
+		}
+	}
+	if bulk {
+		defer func() {
+			p.SetLabel("building the date index")
+			if err := EnsureEventIndexes(context.WithoutCancel(ctx), d, env.Institution); err != nil && retErr == nil {
+				retErr = err
+			}
+		}()
 	}
 	// The import owns the process: a soft memory limit makes the collector
 	// work harder rather than let the heap double between collections.
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(200 << 20))
+	first := true
 	for batch := range batches {
 		if err := ctx.Err(); err != nil {
 			return result, err
 		}
-		r, err := writeBatch(ctx, d, env, f.origin, batch)
+		r, err := writeBatch(ctx, d, env, f.origin, batch, bulk && first)
+		first = false
 		result.Add("", r)
 		if err != nil {
 			return result, err
@@ -269,7 +280,12 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 // writeBatch writes one batch in one transaction, with one audit entry
 // when it changed anything. Rows already present with the same content are
 // left alone.
-func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, batch []parsed) (importer.Result, error) {
+//
+// dropIndexes drops the events' secondary indexes in the same transaction
+// (the first batch of a bulk load), so that a killed import leaves either
+// the index and no rows of it, or some whole batches without the index,
+// which the next import or the next start builds again.
+func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, batch []parsed, dropIndexes bool) (importer.Result, error) {
 	var r importer.Result
 	inst := env.Institution
 	now := db.Now()
@@ -299,6 +315,16 @@ func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, 
 		return r, nil
 	}
 	err := d.Write(ctx, inst, func(tx *db.Tx) error {
+		if d.Dialect == db.SQLite {
+			if err := importPragmas(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if dropIndexes {
+			if err := dropEventIndexes(ctx, tx); err != nil {
+				return err
+			}
+		}
 		r2 := importer.Result{}
 		existing := map[string]string{}
 		for start := 0; start < len(good); start += 500 {
@@ -351,22 +377,8 @@ func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, 
 				r2.Updated++
 			}
 		}
-		one := "(?" + strings.Repeat(", ?", 29) + ")"
-		full := "INSERT INTO events (" + eventCols + ") VALUES " + one + strings.Repeat(", "+one, insertRows-1)
-		args := make([]any, 0, 30*insertRows)
-		for start := 0; start < len(inserts); start += insertRows {
-			end := min(start+insertRows, len(inserts))
-			args = args[:0]
-			for i := start; i < end; i++ {
-				args = append(args, inserts[i].args(insertHashes[i])...)
-			}
-			q := full
-			if end-start < insertRows {
-				q = "INSERT INTO events (" + eventCols + ") VALUES " + one + strings.Repeat(", "+one, end-start-1)
-			}
-			if _, err := tx.Exec(ctx, q, args...); err != nil {
-				return err
-			}
+		if err := insertEvents(ctx, tx, inserts, insertHashes); err != nil {
+			return err
 		}
 		if r2.Inserted+r2.Updated > 0 {
 			if err := env.Audit.Append(ctx, tx, audit.Entry{Institution: inst, ActorName: env.Actor, Action: "event.import",
@@ -381,6 +393,107 @@ func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, 
 		r.Inserted, r.Updated, r.Unchanged = 0, 0, 0
 	}
 	return r, err
+}
+
+// insertEvents inserts new events, many rows per statement.
+func insertEvents(ctx context.Context, tx *db.Tx, evs []*Event, hashes []string) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	if tx.Dialect() == db.SQLite && sameBatchFields(evs) {
+		return insertEventsSQLite(ctx, tx, evs, hashes)
+	}
+	one := "(?" + strings.Repeat(", ?", 29) + ")"
+	full := "INSERT INTO events (" + eventCols + ") VALUES " + one + strings.Repeat(", "+one, insertRows-1)
+	args := make([]any, 0, 30*insertRows)
+	for start := 0; start < len(evs); start += insertRows {
+		end := min(start+insertRows, len(evs))
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = append(args, evs[i].args(hashes[i])...)
+		}
+		q := full
+		if end-start < insertRows {
+			q = "INSERT INTO events (" + eventCols + ") VALUES " + one + strings.Repeat(", "+one, end-start-1)
+		}
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sameBatchFields reports whether the fields insertEventsSQLite binds once
+// per statement are the same in every event of a batch (they are for every
+// import: one institution, origin, actor and time, imported status and level).
+func sameBatchFields(evs []*Event) bool {
+	f := evs[0]
+	for _, e := range evs[1:] {
+		if e.InstitutionID != f.InstitutionID || e.Origin != f.Origin || e.Status != f.Status || e.Sensitivity != f.Sensitivity ||
+			e.CreatedBy != f.CreatedBy || e.CreatedAt != f.CreatedAt || e.UpdatedAt != f.UpdatedAt {
+			return false
+		}
+	}
+	return true
+}
+
+// sqliteInsertRows is how many rows one SQLite INSERT carries: 23 values
+// each plus the 6 shared ones, well under SQLite's 32,766 parameters.
+// Fewer, larger statements mean fewer statement journals and less work
+// in the driver per row.
+const sqliteInsertRows = 500
+
+// insertEventsSQLite binds the fields every row of a batch shares once per
+// statement (numbered parameters ?1..?6, which SQLite lets a statement
+// use many times) and the 23 others per row: a quarter fewer values to
+// bind, each of which the pure-Go driver copies into C memory.
+func insertEventsSQLite(ctx context.Context, tx *db.Tx, evs []*Event, hashes []string) error {
+	f := evs[0]
+	shared := []any{f.InstitutionID, f.Origin, f.Status, int(f.Sensitivity), f.CreatedBy, f.CreatedAt}
+	args := make([]any, 0, len(shared)+23*sqliteInsertRows)
+	for start := 0; start < len(evs); start += sqliteInsertRows {
+		end := min(start+sqliteInsertRows, len(evs))
+		args = append(args[:0], shared...)
+		for i := start; i < end; i++ {
+			e := evs[i]
+			args = append(args, e.ID, e.OriginID, e.Title, e.Description, e.Violence, e.Country, e.CountryName,
+				e.Region, e.Admin1, e.Admin2, e.Place, nullFloat(e.Latitude), nullFloat(e.Longitude), e.PlacePrecision,
+				e.DateStart, e.DateEnd, e.DatePrecision, e.SideA, e.SideB, e.Fatalities, e.CivilianDeaths, e.SourcesText, hashes[i])
+		}
+		if _, err := tx.Exec(ctx, sqliteInsertSQL(end-start), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var sqliteInsertCache sync.Map // rows → SQL text
+
+// sqliteInsertSQL is the INSERT of n rows for insertEventsSQLite.
+func sqliteInsertSQL(n int) string {
+	if q, ok := sqliteInsertCache.Load(n); ok {
+		return q.(string)
+	}
+	// The shared values come first in each row, so that the first row
+	// numbers them ?1..?6 before any plain ?, which SQLite numbers on from
+	// the largest so far. (Numbering every value instead makes the driver
+	// quadratic: it asks SQLite each parameter's name, a list search.)
+	var b strings.Builder
+	b.WriteString(`INSERT INTO events (institution_id, origin, status, sensitivity, created_by, created_at, updated_at,
+		id, origin_id, title, description, violence, country, country_name, region, admin1, admin2, place, latitude, longitude,
+		place_precision, date_start, date_end, date_precision, side_a, side_b, fatalities, civilian_deaths, sources_text, row_hash) VALUES `)
+	row := "(?1, ?2, ?3, ?4, ?5, ?6, ?6" + strings.Repeat(", ?", 23) + ")"
+	for r := 0; r < n; r++ {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	q := b.String()
+	if n == sqliteInsertRows {
+		sqliteInsertCache.Store(n, q)
+	}
+	return q
 }
 
 // Helpers for parsers.

@@ -236,7 +236,7 @@ func TestImportRejectsAndResumes(t *testing.T) {
 			e.Latitude, e.Longitude = &lat, &lon
 			batch = append(batch, parsed{row: i + 2, ev: e})
 		}
-		if _, err := writeBatch(ctx, d, importer.EnvFrom(ctx), "ucdp-ged", batch); err != nil {
+		if _, err := writeBatch(ctx, d, importer.EnvFrom(ctx), "ucdp-ged", batch, false); err != nil {
 			t.Fatal(err)
 		}
 		if n := countEvents(t, d, inst); n != BatchSize+1 {
