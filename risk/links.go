@@ -196,6 +196,7 @@ func PeriodRange(period string) (from, to string) {
 // the State's response and the institution's latest independent assessment
 // at or below the clearance; and the treaty gaps of the country (gaps that
 // only say the institution has not assessed an item yet are left out).
+// a must be loaded with its ratings (Get): only its indicators are linked.
 func LoadLinks(ctx context.Context, q db.Q, inst string, a Assessment, clearance sensitivity.Level) (LinkSet, error) {
 	set := LinkSet{}
 	known := map[string]bool{}
