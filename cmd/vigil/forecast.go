@@ -462,6 +462,11 @@ func forecastRun(ctx context.Context, args []string) error {
 	}
 	p.Done()
 	sort.Slice(outs, func(i, j int) bool { return outs[i].LastTrainYear < outs[j].LastTrainYear })
+	for i := range outs {
+		if outs[i].Unmapped == nil {
+			outs[i].Unmapped = []string{}
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetEscapeHTML(false)

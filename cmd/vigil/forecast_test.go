@@ -8,10 +8,15 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"vigil/access"
+	"vigil/country"
+	"vigil/db"
 	"vigil/forecast"
+	"vigil/sensitivity"
 )
 
 // writeSyntheticEWP writes a small country-year table in the EWP layout
@@ -100,4 +105,198 @@ func TestForecastCommands(t *testing.T) {
 			t.Errorf("vigil %s: exit %d, want %d", strings.Join(c.args, " "), got, c.want)
 		}
 	}
+}
+
+// forecastStore makes a store with one institution for `vigil forecast
+// run`, optionally with the shared country list, and returns its URL.
+func forecastStore(t *testing.T, dir string, countries string) (string, string) {
+	t.Helper()
+	ctx := context.Background()
+	u := "sqlite:" + filepath.Join(dir, "vigil.db")
+	d, err := db.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var inst string
+	err = d.Write(ctx, db.System, func(tx *db.Tx) error {
+		in, err := access.CreateInstitution(ctx, tx, "Office", "XVG")
+		inst = in.ID
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if countries != "" {
+		if _, err := country.Import(ctx, d, []string{countries}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return u, inst
+}
+
+type storedCounts struct{ runs, scores, shifts, audits int }
+
+func countForecast(t *testing.T, u, inst string) storedCounts {
+	t.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var c storedCounts
+	err = d.Read(ctx, inst, func(tx *db.Tx) error {
+		for _, q := range []struct {
+			sql string
+			dst *int
+		}{{"SELECT COUNT(*) FROM forecast_runs WHERE institution_id = ?", &c.runs}, {"SELECT COUNT(*) FROM forecast_scores WHERE institution_id = ?", &c.scores},
+			{"SELECT COUNT(*) FROM forecast_shifts WHERE institution_id = ?", &c.shifts},
+			{"SELECT COUNT(*) FROM audit_log WHERE institution_id = ? AND action = 'forecast.run'", &c.audits}} {
+			if err := tx.QueryRow(ctx, q.sql, inst).Scan(q.dst); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// storedScores reads the scores of the run that scored year, by name.
+func storedScores(t *testing.T, u, inst string, year int) map[string]forecast.StoredScore {
+	t.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	out := map[string]forecast.StoredScore{}
+	err = d.Read(ctx, inst, func(tx *db.Tx) error {
+		runs, err := forecast.Runs(ctx, tx, inst, sensitivity.Public)
+		if err != nil {
+			return err
+		}
+		for _, r := range runs {
+			if r.ScoredYear != year {
+				continue
+			}
+			ss, err := forecast.Scores(ctx, tx, inst, r.ID)
+			for _, s := range ss {
+				out[s.Name] = s
+			}
+			return err
+		}
+		return fmt.Errorf("no run scored %d", year)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// sameAsFit checks that the stored scores of a year are exactly what
+// `vigil forecast fit` writes for it.
+func sameAsFit(t *testing.T, stored map[string]forecast.StoredScore, fitArgs []string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "fit.csv")
+	if got := run(context.Background(), append(append([]string{"forecast", "fit"}, fitArgs...), "--out", out)); got != 0 {
+		t.Fatalf("fit: exit %d", got)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs)-1 != len(stored) {
+		t.Fatalf("fit scored %d countries, the store holds %d", len(recs)-1, len(stored))
+	}
+	for _, r := range recs[1:] {
+		s, ok := stored[r[0]]
+		risk, _ := strconv.ParseFloat(r[1], 64)
+		rank, _ := strconv.Atoi(r[2])
+		if !ok || s.Risk != risk || s.Rank != rank {
+			t.Fatalf("%s: fit %v rank %d, stored %+v", r[0], risk, rank, s)
+		}
+	}
+}
+
+// TestForecastRunStoresAndIsIdempotent: `vigil forecast run` stores one
+// run per last training year with the latest run's shifts, audits each,
+// reports names it cannot map, stores exactly what `forecast fit` gives,
+// and a second run of the same file changes nothing.
+func TestForecastRunStoresAndIsIdempotent(t *testing.T) {
+	data := writeSyntheticEWP(t)
+	dir := t.TempDir()
+	u, inst := forecastStore(t, dir, "")
+	args := []string{"forecast", "run", "--data", data, "--last-train-year", "1996", "--years", "2", "--db", u, "--data-dir", dir, "--json"}
+	if got := run(context.Background(), args); got != 0 {
+		t.Fatalf("run: exit %d", got)
+	}
+	c := countForecast(t, u, inst)
+	if c.runs != 2 || c.scores != 80 || c.shifts == 0 || c.audits != 2 {
+		t.Fatalf("after the first run: %+v", c)
+	}
+	if got := run(context.Background(), args); got != 0 {
+		t.Fatalf("second run: exit %d", got)
+	}
+	if c2 := countForecast(t, u, inst); c2 != c {
+		t.Fatalf("the same run again changed the store: %+v, was %+v", c2, c)
+	}
+	stored := storedScores(t, u, inst, 1998)
+	for _, s := range stored {
+		if s.Country != "" {
+			t.Fatalf("%s mapped to %s with no country list", s.Name, s.Country)
+		}
+	}
+	sameAsFit(t, stored, []string{"--data", data, "--last-train-year", "1996"})
+	if got := run(context.Background(), []string{"forecast", "run", "--data", data, "--years", "0", "--db", u, "--data-dir", dir}); got != 2 {
+		t.Errorf("--years 0: exit %d, want 2", got)
+	}
+}
+
+// TestForecastRunSharedEWP: on the Early Warning Project's data (skipped
+// when absent) the stored scores of 2023 equal `vigil forecast fit
+// --last-train-year 2021` with the published folds, and every name but
+// Kosovo (which has no ISO code) maps to a country code.
+func TestForecastRunSharedEWP(t *testing.T) {
+	ewp := os.Getenv("VIGIL_EWP_DATA")
+	if ewp == "" {
+		ewp = filepath.Join("..", "..", "..", "shared", "data", "ewp")
+	}
+	data := filepath.Join(ewp, "prepared2024predictors-2025-09-03.csv")
+	folds := filepath.Join(ewp, "derived", "derived_foldids.csv")
+	iso := filepath.Join(ewp, "..", "iso3166")
+	for _, p := range []string{data, folds, filepath.Join(iso, "iso3166_m49_all.csv")} {
+		if _, err := os.Stat(p); err != nil {
+			t.Skip("shared Early Warning Project data not found (" + p + "); set VIGIL_EWP_DATA")
+		}
+	}
+	dir := t.TempDir()
+	u, inst := forecastStore(t, dir, iso)
+	if got := run(context.Background(), []string{"forecast", "run", "--data", data, "--folds", folds, "--last-train-year", "2021", "--years", "1",
+		"--db", u, "--data-dir", dir}); got != 0 {
+		t.Fatalf("run: exit %d", got)
+	}
+	stored := storedScores(t, u, inst, 2023)
+	var unmapped []string
+	for _, s := range stored {
+		if s.Country == "" {
+			unmapped = append(unmapped, s.Name)
+		}
+	}
+	if len(unmapped) > 1 || (len(unmapped) == 1 && unmapped[0] != "Kosovo") {
+		t.Errorf("names not mapped: %v", unmapped)
+	}
+	sameAsFit(t, stored, []string{"--data", data, "--folds", folds, "--last-train-year", "2021"})
 }
