@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
+	"strings"
 	"testing"
 
 	"vigil/risk"
@@ -115,5 +117,92 @@ func TestPrinterReusesBrowser(t *testing.T) {
 	p.PDF(context.Background(), []byte("<p>again</p>"))
 	if p.browser != first {
 		t.Error("a second browser was started")
+	}
+}
+
+// An Arabic report shows the Arabic wording the assessment holds, and the
+// English wording marked lang="en" (isolated) where there is none.
+func TestArabicWordingAndFallback(t *testing.T) {
+	prev, cur := sample()
+	const arWording = "خطاب يحرض على العنف ضد جماعة محمية"
+	const arTitle = "عوامل محددة لجريمة الإبادة الجماعية"
+	var fallback string
+	for i := range cur.Ratings {
+		r := &cur.Ratings[i]
+		switch r.Number {
+		case "9.3":
+			r.WordingTr = risk.Translations{"ar": {Text: arWording}}
+		case "9.4":
+			fallback = r.Wording
+		}
+		if r.FactorNumber == 9 {
+			r.FactorTr = risk.Translations{"ar": {Text: arTitle, CheckedBy: "u", CheckedAt: "2026-11-01T00:00:00Z"}}
+		}
+	}
+	d, err := Build(cur, []risk.Assessment{prev}, &prev, Options{Edition: Public, Lang: "ar", Institution: "Office"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, err := HTML("annual", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(html)
+	if !strings.Contains(s, `<bdi>`+arWording+`</bdi> <span class="unchecked">(`+tr("ar", "tr.unchecked")+`)</span>`) {
+		t.Error("the stored Arabic wording is not shown, or not marked as an unchecked translation")
+	}
+	if !strings.Contains(s, `<bdi lang="en">`+template.HTMLEscapeString(fallback)+`</bdi>`) {
+		t.Errorf("indicator 9.4 without a translation should show its English wording marked lang=en")
+	}
+	if !strings.Contains(s, `9. <bdi>`+arTitle+`</bdi>`) || strings.Contains(s, `<bdi>`+arTitle+`</bdi> <span class="unchecked">`) {
+		t.Error("the checked Arabic factor title is not shown as checked")
+	}
+	if !strings.Contains(s, `<bdi lang="en">`+template.HTMLEscapeString(cur.Ratings[0].FactorTitle)+`</bdi>`) {
+		t.Error("factor 1 has no Arabic title: its English title should be marked lang=en")
+	}
+	// English report: no marks.
+	d, _ = Build(cur, nil, nil, Options{Edition: Public, Lang: "en"})
+	html, _ = HTML("annual", d)
+	if bytes.Contains(html, []byte(arWording)) || bytes.Contains(html, []byte(`lang="en">`)) {
+		t.Error("the English report should show the English wording without lang marks")
+	}
+}
+
+// Records linked to indicators reach an edition only at its level: a
+// confidential act and a confidential recommendation never reach the public
+// edition, even when the caller passes links loaded at a higher level.
+func TestLinkedRecordsByEdition(t *testing.T) {
+	prev, cur := sample()
+	links := risk.LinkSet{
+		"9.3": {
+			Acts: []risk.ActLink{{ActID: "a1", EventTitle: "Radio broadcast in Oravia", Date: "2026-04-12", Type: "incitement", Sensitivity: sensitivity.Public},
+				{ActID: "a2", EventTitle: "Meeting " + secret, Date: "2026-05-01", Type: "incitement", Sensitivity: sensitivity.Confidential}},
+			Recs: []risk.RecLink{{ID: "r1", Mechanism: "upr", Body: "Human Rights Council", Symbol: "A/HRC/00/0", Paragraph: "120.14", Text: "Prosecute incitement to hatred",
+				Response: "supported", Sensitivity: sensitivity.Public, NHRIStatus: "partially", NHRIDate: "2026-02-01", NHRISensitivity: sensitivity.Public},
+				{ID: "r2", Mechanism: "nhri", Body: "Commission", Text: "Protect the witness " + secret, Response: "pending", Sensitivity: sensitivity.Confidential}},
+			Gaps: []risk.GapLink{{Kind: "not_ratified", Label: "Genocide Convention: not ratified", Level: sensitivity.Public}},
+		},
+	}
+	for _, kind := range []string{"annual", "briefing"} {
+		d, err := Build(cur, []risk.Assessment{prev}, &prev, Options{Edition: Public, Lang: "en", Institution: "Office", Links: links})
+		if err != nil {
+			t.Fatal(err)
+		}
+		html, _ := HTML(kind, d)
+		if bytes.Contains(html, []byte(secret)) {
+			t.Errorf("%s public edition contains a confidential linked record", kind)
+		}
+		if kind == "annual" {
+			for _, want := range []string{"Radio broadcast in Oravia", "A/HRC/00/0 ¶ 120.14", "Prosecute incitement to hatred", "partly implemented", "Genocide Convention: not ratified", "Documented acts in the period: 1"} {
+				if !bytes.Contains(html, []byte(template.HTMLEscapeString(want))) {
+					t.Errorf("public annual report lacks %q", want)
+				}
+			}
+		}
+	}
+	d, _ := Build(cur, []risk.Assessment{prev}, &prev, Options{Edition: Confidential, Lang: "en", Institution: "Office", Links: links})
+	html, _ := HTML("annual", d)
+	if !bytes.Contains(html, []byte("Meeting "+secret)) || !bytes.Contains(html, []byte("Protect the witness "+secret)) {
+		t.Error("the confidential edition should show the confidential act and recommendation")
 	}
 }
