@@ -85,8 +85,11 @@ func TestTranslationsCopiedAndKept(t *testing.T) {
 			if fr.Ratings[0].FactorTitle != "Conflit armé" || fr.Ratings[0].FactorLang != "" || fr.Ratings[0].FactorUnchecked {
 				t.Errorf("checked French factor title not used: %+v", fr.Ratings[0])
 			}
-			if roll := Roll(fr); roll.Factors[0].Title != "Conflit armé" || roll.Factors[1].TitleLang != "en" {
-				t.Errorf("roll-up does not carry the localized titles: %q %q", roll.Factors[0].Title, roll.Factors[1].TitleLang)
+			if roll := Roll(fr); roll.Factors[0].Title != "Conflit armé" || roll.Factors[2].Title != defaultFactorTitles[3][0] || !fr.Ratings[len(fr.Ratings)-1].FactorUnchecked {
+				t.Errorf("roll-up does not carry the localized titles (the built-in French titles ship unchecked): %q %q", roll.Factors[0].Title, roll.Factors[2].Title)
+			}
+			if roll := Roll(got.Localize("de")); roll.Factors[1].TitleLang != "en" || roll.Factors[1].Title != got.Ratings[len(f.Factors[0].Indicators)].FactorTitle {
+				t.Errorf("a language without translations should fall back to English marked en: %+v", roll.Factors[1].Title)
 			}
 			return nil
 		})
