@@ -7,6 +7,8 @@ import (
 	"vigil/access"
 	"vigil/audit"
 	"vigil/db"
+	"vigil/incident"
+	"vigil/recommend"
 	"vigil/risk"
 	"vigil/sensitivity"
 )
@@ -70,6 +72,137 @@ var demoRatings = []demoRating{
 
 func init() {
 	Register(Seeder{Name: "risk", Order: 20, Seed: seedRisk})
+	// After incidents (25), recommendations (30) and treaties (40): links
+	// in those parts' own tables, through their own functions.
+	Register(Seeder{Name: "risk-links", Order: 45, Seed: seedRiskLinks})
+}
+
+// demoTranslations are demo translations of a few indicator wordings,
+// written for the demo; the built-in framework itself ships only the
+// factor titles translated. The French 7.14 is marked checked by the
+// administrator, the others are left unchecked, so both states show.
+var demoTranslations = []struct {
+	num, lang, text string
+	checked         bool
+}{
+	{"7.14", "fr", "Les discours incendiaires, la propagande ou les discours de haine se multiplient", true},
+	{"7.14", "ar", "تزايد الخطاب التحريضي أو الدعاية أو خطاب الكراهية", false},
+	{"8.7", "fr", "Incitation ou propagande haineuse", false},
+	{"8.7", "ar", "التحريض أو الدعاية القائمة على الكراهية", false},
+	{"8.8", "fr", "Un recensement ou une élection, ou des mesures qui les perturbent", false},
+	{"8.8", "ar", "تعداد سكاني أو انتخابات، أو خطوات تخل بهما", false},
+	{"2.3", "fr", "Les violations graves restent impunies, par choix politique ou dans les faits", false},
+	{"2.3", "ar", "الانتهاكات الجسيمة تبقى دون عقاب، سياسةً أو ممارسةً", false},
+}
+
+func seedDemoTranslations(ctx context.Context, tx *db.Tx, inst, fw string, admin access.User, log func(action, typ, id, detail string, by access.User) error) error {
+	f, err := risk.GetFramework(ctx, tx, inst, fw)
+	if err != nil {
+		return err
+	}
+	ids := map[string]string{}
+	for _, fa := range f.Factors {
+		for _, in := range fa.Indicators {
+			ids[in.Number] = in.ID
+		}
+	}
+	for _, t := range demoTranslations {
+		what, err := risk.SetTranslation(ctx, tx, inst, fw, admin.ID, risk.TranslationEdit{Kind: "indicator", ID: ids[t.num], Lang: t.lang, Text: t.text, Checked: t.checked})
+		if err != nil {
+			return fmt.Errorf("demo translation %s %s: %w", t.num, t.lang, err)
+		}
+		if err := log("risk.translation.update", "risk_framework", fw, what, admin); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seedRiskLinks documents a few 2026 acts coded with the indicators the
+// demo assessment rates (one of them confidential, so that only the
+// confidential edition shows it) and ties the demo recommendations to
+// indicators: confirmed links the pages and reports show, and one that is
+// only suggested, which they do not.
+func seedRiskLinks(ctx context.Context, tx *db.Tx, env Env) error {
+	inst := env.Institution.ID
+	an := env.Users[access.Analyst]
+	log := func(action, typ, id, detail string) error {
+		return env.Audit.Append(ctx, tx, audit.Entry{Institution: inst, ActorID: an.ID, ActorName: "vigil demo", Action: action, ObjectType: typ, ObjectID: id, Detail: detail})
+	}
+	acts := []struct {
+		title, region, date, act string
+		victims                  int
+		codes                    []string
+		level                    sensitivity.Level
+	}{
+		{"Rally in Kelvast calling for Oravians to be cleared from the capital", "Kelvast", "2026-04-12", "incitement", 0, []string{"RF8.7", "RF7.14"}, pub},
+		{"Mobile internet cut across Oravia province", "Oravia", "2026-04-20", "other", 0, []string{"RF7.6"}, pub},
+		{"Hateful broadcasts on a Kelvast music station", "Kelvast", "2026-05-30", "incitement", 0, []string{"RF7.14"}, pub},
+		{"Attack on an Oravian herders' camp in the eastern valleys", "Oravia", "2026-06-03", "attack_on_civilians", 3, []string{"RF9.4"}, intl},
+		{"Meeting of a Rapid Intervention commander with Youth Guard leaders", "Kelvast", "2026-05-09", "other", 0, []string{"RF5.5"}, conf},
+	}
+	for _, a := range acts {
+		e, err := incident.CreateEvent(ctx, tx, inst, an.ID, incident.Event{Title: a.title, Description: "Fictional demonstration record.", Violence: "other",
+			Country: Country, CountryName: "Vangoria", Region: a.region, Admin1: a.region, DateStart: a.date, DateEnd: a.date, DatePrecision: 1,
+			Sensitivity: a.level, Status: "monitoring"})
+		if err != nil {
+			return fmt.Errorf("event %s: %w", a.title, err)
+		}
+		x, err := incident.AddAct(ctx, tx, inst, incident.Act{EventID: e.ID, Type: a.act, Victims: a.victims, ViolationStatus: "likely", Indicators: a.codes, Sensitivity: a.level})
+		if err != nil {
+			return err
+		}
+		if err := log("event.create", "event", e.ID, "sensitivity="+a.level.String()); err != nil {
+			return err
+		}
+		if err := log("act.create", "event", e.ID, "act "+x.ID); err != nil {
+			return err
+		}
+	}
+	recID := func(cond string, args ...any) (string, error) {
+		var id string
+		err := tx.QueryRow(ctx, "SELECT id FROM recommendations WHERE "+cond, args...).Scan(&id)
+		return id, err
+	}
+	links := []struct {
+		key, code, why string
+		confirmed      bool
+	}{
+		{"vangoria-1", "7.14", "A law on incitement is what the rise in hateful broadcasts calls for.", true},
+		{"vangoria-1", "8.7", "Bears on incitement at rallies.", true},
+		{"vangoria-2", "3.1", "The Rome Statute is one of the treaties not ratified.", true},
+		{"vangoria-3", "2.3", "Disappearances in Oravia remain unpunished.", true},
+		{"vangoria-4", "3.6", "Independent monitoring of detention is part of oversight.", true},
+		{"vangoria-5", "6.11", "Asks for the early-warning mechanism the State lacks.", true},
+		{"vangoria-5", "7.14", "Suggested: hate speech monitoring.", false},
+	}
+	for _, l := range links {
+		id, err := recID("source = 'demo' AND source_key = ? AND owner_institution = ''", l.key)
+		if err != nil {
+			return fmt.Errorf("demo recommendation %s: %w", l.key, err)
+		}
+		by := ""
+		if l.confirmed {
+			by = an.ID
+		}
+		k, err := recommend.AddRiskLink(ctx, tx, inst, recommend.RiskLink{RecommendationID: id, IndicatorCode: l.code, Rationale: l.why, ConfirmedBy: by, Sensitivity: pub})
+		if err != nil {
+			return err
+		}
+		if err := log("recommendation.risklink.create", "recommendation", k.RecommendationID, "indicator="+k.IndicatorCode); err != nil {
+			return err
+		}
+	}
+	own, err := recID("owner_institution = ? AND mechanism = 'nhri' ORDER BY created_at LIMIT 1", inst)
+	if err != nil {
+		return fmt.Errorf("demo own recommendation: %w", err)
+	}
+	k, err := recommend.AddRiskLink(ctx, tx, inst, recommend.RiskLink{RecommendationID: own, IndicatorCode: "3.4", ConfirmedBy: an.ID,
+		Rationale: "Civilian control of the Rapid Intervention Companies.", Sensitivity: sensitivity.Partners})
+	if err != nil {
+		return err
+	}
+	return log("recommendation.risklink.create", "recommendation", k.RecommendationID, "indicator="+k.IndicatorCode)
 }
 
 func seedRisk(ctx context.Context, tx *db.Tx, env Env) error {
@@ -83,6 +216,9 @@ func seedRisk(ctx context.Context, tx *db.Tx, env Env) error {
 		return err
 	}
 	if err := log("risk.framework.create", "risk_framework", fw, "built-in default", env.Users[access.Administrator]); err != nil {
+		return err
+	}
+	if err := seedDemoTranslations(ctx, tx, inst, fw, env.Users[access.Administrator], log); err != nil {
 		return err
 	}
 	byNum := map[string]demoRating{}

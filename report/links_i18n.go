@@ -6,7 +6,7 @@ var linkMessages = map[string]map[string]string{
 	"en": {
 		"tr.unchecked": "translation not yet checked",
 		"links.acts":   "Documented acts in the period", "links.more": "and", "links.rec": "Recommendation",
-		"links.response": "State's response", "links.nhri": "Our assessment of implementation", "links.nhri.none": "not yet assessed",
+		"links.response": "State's response", "links.nhri": "Our assessment of implementation", "links.nhri.none": "none in this edition",
 		"links.gap":        "Treaty gap",
 		"links.recs.title": "What human rights mechanisms asked of the State, and whether it acted",
 		"links.recs.note":  "Recommendations to the State that the institution has tied to indicators of this assessment, with the State's response and the institution's own latest view of how far each is implemented.",
@@ -23,7 +23,7 @@ var linkMessages = map[string]map[string]string{
 	"fr": {
 		"tr.unchecked": "traduction pas encore vérifiée",
 		"links.acts":   "Actes documentés pendant la période", "links.more": "et", "links.rec": "Recommandation",
-		"links.response": "Réponse de l'État", "links.nhri": "Notre évaluation de la mise en œuvre", "links.nhri.none": "pas encore évaluée",
+		"links.response": "Réponse de l'État", "links.nhri": "Notre évaluation de la mise en œuvre", "links.nhri.none": "aucune dans cette édition",
 		"links.gap":        "Lacune conventionnelle",
 		"links.recs.title": "Ce que les mécanismes des droits de l'homme ont demandé à l'État, et ce qu'il en a fait",
 		"links.recs.note":  "Recommandations adressées à l'État que l'institution a rattachées à des indicateurs de cette évaluation, avec la réponse de l'État et la plus récente appréciation de l'institution sur leur mise en œuvre.",
@@ -40,7 +40,7 @@ var linkMessages = map[string]map[string]string{
 	"es": {
 		"tr.unchecked": "traducción aún no revisada",
 		"links.acts":   "Actos documentados en el período", "links.more": "y", "links.rec": "Recomendación",
-		"links.response": "Respuesta del Estado", "links.nhri": "Nuestra evaluación de la aplicación", "links.nhri.none": "aún no evaluada",
+		"links.response": "Respuesta del Estado", "links.nhri": "Nuestra evaluación de la aplicación", "links.nhri.none": "ninguna en esta edición",
 		"links.gap":        "Laguna en los tratados",
 		"links.recs.title": "Lo que los mecanismos de derechos humanos pidieron al Estado, y si actuó",
 		"links.recs.note":  "Recomendaciones al Estado que la institución ha vinculado a indicadores de esta evaluación, con la respuesta del Estado y la valoración más reciente de la propia institución sobre su aplicación.",
@@ -57,7 +57,7 @@ var linkMessages = map[string]map[string]string{
 	"ar": {
 		"tr.unchecked": "الترجمة لم تُراجع بعد",
 		"links.acts":   "الأفعال الموثقة خلال الفترة", "links.more": "و", "links.rec": "توصية",
-		"links.response": "رد الدولة", "links.nhri": "تقييمنا للتنفيذ", "links.nhri.none": "لم يُقيَّم بعد",
+		"links.response": "رد الدولة", "links.nhri": "تقييمنا للتنفيذ", "links.nhri.none": "لا يوجد في هذه النسخة",
 		"links.gap":        "ثغرة في المعاهدات",
 		"links.recs.title": "ما طلبته آليات حقوق الإنسان من الدولة، وهل استجابت",
 		"links.recs.note":  "توصيات موجهة إلى الدولة ربطتها المؤسسة بمؤشرات هذا التقييم، مع رد الدولة وأحدث تقدير للمؤسسة نفسها لمدى تنفيذ كل منها.",
