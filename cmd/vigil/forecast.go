@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -12,13 +10,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"vigil/audit"
-	"vigil/country"
 	"vigil/db"
 	"vigil/forecast"
 	"vigil/importer"
@@ -339,21 +335,19 @@ func forecastRun(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *last == 0 {
-		*last = d.LatestScoredYear() - 2
-	}
 	raw, err := os.ReadFile(in.data)
 	if err != nil {
 		return err
 	}
-	run := forecast.StoredRun{Model: m.Name, ModelDetail: m.Description, DataFile: filepath.Base(in.data), DataSHA256: sha256Hex(raw),
-		CV: fmt.Sprintf("random folds, seed %d", in.seed)}
+	job := forecast.Job{Data: d, DataFile: filepath.Base(in.data), DataSHA256: forecast.SHA256(raw), Model: m, Options: opt,
+		CV: fmt.Sprintf("random folds, seed %d", in.seed), LastL: *last, Years: *years}
+	job.Options.Workers = 2
 	if in.folds != "" {
 		fb, err := os.ReadFile(in.folds)
 		if err != nil {
 			return err
 		}
-		run.CV = "folds " + filepath.Base(in.folds) + " sha256 " + sha256Hex(fb)
+		job.CV = "folds " + filepath.Base(in.folds) + " sha256 " + forecast.SHA256(fb)
 	}
 
 	store, err := sf.open(ctx)
@@ -368,110 +362,39 @@ func forecastRun(ctx context.Context, args []string) error {
 	if env.Institution == "" {
 		return usagef("the store holds several institutions (or none): name one with --institution")
 	}
-
-	type runOut struct {
-		ID            string   `json:"id"`
-		LastTrainYear int      `json:"last_train_year"`
-		ScoredYear    int      `json:"scored_year"`
-		Countries     int      `json:"countries"`
-		Outcome       string   `json:"outcome"`
-		Unmapped      []string `json:"unmapped"`
-	}
-	var res importer.Result
-	var outs []runOut
-	// Which runs are already stored: those are not fitted again.
-	todo := map[int]bool{}
-	err = store.Read(ctx, env.Institution, func(tx *db.Tx) error {
-		for L := *last - *years + 1; L <= *last; L++ {
-			var id string
-			err := tx.QueryRow(ctx, `SELECT id FROM forecast_runs WHERE institution_id = ? AND model = ? AND data_sha256 = ? AND cv = ? AND last_train_year = ?`,
-				env.Institution, run.Model, run.DataSHA256, run.CV, L).Scan(&id)
-			if err == nil {
-				res.Count(importer.Unchanged)
-				outs = append(outs, runOut{ID: id, LastTrainYear: L, ScoredYear: L + 2, Outcome: importer.Unchanged})
-				continue
-			}
-			todo[L] = true
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	var resolver *country.Resolver
+	job.Institution, job.By = env.Institution, env.Actor
 	if err := store.Read(ctx, env.Institution, func(tx *db.Tx) error {
-		var err error
-		resolver, err = country.LoadResolver(ctx, tx)
+		_, empty, err := forecast.Resolver(ctx, tx)
+		if empty {
+			fmt.Fprintln(os.Stderr, "warning: the store has no country list (vigil import countries): no name can be mapped to a country code")
+		}
 		return err
 	}); err != nil {
 		return err
 	}
-	if resolver.Empty() {
-		fmt.Fprintln(os.Stderr, "warning: the store has no country list (vigil import countries): no name can be mapped to a country code")
+	pending, err := job.Pending(ctx, store)
+	if err != nil {
+		return err
 	}
-	resolve := func(name string) (string, bool) {
-		if c, ok := resolver.Resolve(name); ok {
-			return c, true
-		}
-		if c, ok := forecast.EWPSpellings[name]; ok {
-			if _, known := resolver.Get(c); known {
-				return c, true
-			}
-		}
-		return "", false
-	}
-	opt.Workers = 2
 	p := importer.NewProgress("forecast run " + m.Name)
-	p.SetTotal(len(todo))
-	for L := *last - *years + 1; L <= *last; L++ {
-		if !todo[L] {
-			continue
-		}
-		// One fit per year (the latest also carries the shifts); each is
-		// trained on the rows up to its own L only.
-		series, err := forecast.RunSeries(d, m, opt, L, 1, nil)
-		if err != nil {
-			p.Done()
-			return importFailed(res, err, *asJSON)
-		}
-		sr := series[0]
-		if L != *last {
-			sr.Shifts = nil
-		}
-		scores, unmapped := sr.ToStored(resolve)
-		r := run
-		r.LastTrainYear, r.ScoredYear, r.TrainingRows, r.Unmapped = sr.LastTrainYear, sr.ScoredYear, sr.TrainingRows, unmapped
-		var id, outcome string
-		err = store.Write(ctx, env.Institution, func(tx *db.Tx) error {
-			var err error
-			id, outcome, err = forecast.SaveRun(ctx, tx, env.Institution, env.Actor, r, scores)
-			if err != nil || outcome != importer.Inserted {
-				return err
-			}
-			return env.Audit.Append(ctx, tx, audit.Entry{Institution: env.Institution, ActorName: env.Actor, Action: "forecast.run",
-				ObjectType: "forecast_run", ObjectID: id, Detail: fmt.Sprintf("model=%s data_sha256=%s last_train_year=%d scored_year=%d countries=%d unmapped=%d",
-					r.Model, r.DataSHA256, r.LastTrainYear, r.ScoredYear, len(scores), len(unmapped))})
-		})
-		if err != nil {
-			p.Done()
-			return importFailed(res, err, *asJSON)
-		}
-		res.Count(outcome)
-		outs = append(outs, runOut{ID: id, LastTrainYear: L, ScoredYear: L + 2, Countries: len(scores), Outcome: outcome, Unmapped: unmapped})
-		p.Add(1)
-	}
+	p.SetTotal(pending)
+	outs, err := forecast.RunAndStore(ctx, store, job, func(ctx context.Context, tx *db.Tx, r forecast.StoredRun, id string, n int) error {
+		return env.Audit.Append(ctx, tx, audit.Entry{Institution: env.Institution, ActorName: env.Actor, Action: "forecast.run",
+			ObjectType: "forecast_run", ObjectID: id, Detail: forecast.AuditDetail(r, n)})
+	}, func() { p.Add(1) })
 	p.Done()
-	sort.Slice(outs, func(i, j int) bool { return outs[i].LastTrainYear < outs[j].LastTrainYear })
-	for i := range outs {
-		if outs[i].Unmapped == nil {
-			outs[i].Unmapped = []string{}
-		}
+	var res importer.Result
+	for _, o := range outs {
+		res.Count(o.Outcome)
+	}
+	if err != nil {
+		return importFailed(res, err, *asJSON)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetEscapeHTML(false)
 		return enc.Encode(map[string]any{"inserted": res.Inserted, "updated": res.Updated, "unchanged": res.Unchanged, "rejected": res.Rejected,
-			"errors": []any{}, "model": m.Name, "data_sha256": run.DataSHA256, "cv": run.CV, "runs": outs})
+			"errors": []any{}, "model": m.Name, "data_sha256": job.DataSHA256, "cv": job.CV, "runs": outs})
 	}
 	if err := importer.Report(os.Stdout, res, false); err != nil {
 		return err
@@ -487,9 +410,4 @@ func forecastRun(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
-}
-
-func sha256Hex(b []byte) string {
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
 }
