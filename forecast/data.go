@@ -178,6 +178,11 @@ func LoadFoldsFile(path string) (Folds, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return LoadFolds(f)
+}
+
+// LoadFolds reads a folds CSV (see LoadFoldsFile) from r.
+func LoadFolds(f io.Reader) (Folds, error) {
 	cr := csv.NewReader(f)
 	header, err := cr.Read()
 	if err != nil {

@@ -54,6 +54,8 @@ type forecastListView struct {
 	Demo     string
 	HasRun   bool
 	Selected bool // a run other than the current one was asked for
+	CanRun   bool
+	Jobs     []forecastJob
 }
 
 // loadRun picks the run asked for with ?run=, or the current one.
@@ -67,7 +69,8 @@ func loadRun(r *http.Request, tx *db.Tx, inst string, cl sensitivity.Level) (for
 func (s *Server) forecastListData(r *http.Request) (forecastListView, error) {
 	c := current(r)
 	inst, cl := c.User.InstitutionID, c.User.Role.Clearance()
-	v := forecastListView{Licence: forecastLicence, Demo: forecastDemoLabel, Selected: r.URL.Query().Get("run") != ""}
+	v := forecastListView{Licence: forecastLicence, Demo: forecastDemoLabel, Selected: r.URL.Query().Get("run") != "",
+		CanRun: allowed(c.User.Role, "POST", "/forecast/run"), Jobs: jobsOf(inst)}
 	err := s.db.Read(r.Context(), inst, func(tx *db.Tx) error {
 		var err error
 		if v.Runs, err = forecast.Runs(r.Context(), tx, inst, cl); err != nil {

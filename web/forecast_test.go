@@ -1,8 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -179,5 +185,123 @@ func TestForecastEmpty(t *testing.T) {
 	body := readBody(t, resp)
 	if resp.StatusCode != 200 || !strings.Contains(body, "No forecast has been stored yet") {
 		t.Errorf("empty list: %d", resp.StatusCode)
+	}
+}
+
+// syntheticEWP is a small country-year table in the EWP layout where
+// onsets follow the first predictor.
+func syntheticEWP() []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	header := append([]string{"ewp_name", "year"}, forecast.EWPVariables...)
+	w.Write(append(header, "mk_onset_1or2", "mk_onset", "mk_onset_1", "mk_onset_2"))
+	rng := rand.New(rand.NewPCG(9, 3))
+	for c := 0; c < 30; c++ {
+		for y := 1980; y <= 2000; y++ {
+			rec := []string{fmt.Sprintf("Country %02d", c), fmt.Sprint(y)}
+			first := 0.0
+			for j, v := range forecast.EWPVariables {
+				x := rng.NormFloat64()
+				switch v {
+				case "year":
+					x = float64(y)
+				case "year_sq":
+					x = float64(y * y)
+				}
+				if j == 0 {
+					first = x
+				}
+				rec = append(rec, fmt.Sprint(x))
+			}
+			on := "0"
+			if rng.Float64() < 1/(1+math.Exp(2-1.5*first)) {
+				on = "1"
+			}
+			w.Write(append(rec, on, on, "0", "0"))
+		}
+	}
+	w.Flush()
+	return b.Bytes()
+}
+
+func postRun(t *testing.T, f *fixture, tok, csrf string, data []byte, fields map[string]string) *http.Response {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", csrf)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	if data != nil {
+		fw, _ := mw.CreateFormFile("data", "synthetic.csv")
+		fw.Write(data)
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", f.srv.URL+"/forecast/run", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.AddCookie(&http.Cookie{Name: "vigil_session", Value: tok})
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+// TestForecastRunFromBrowser: an analyst uploads a file and starts a run;
+// the fits run in the background, the runs are stored and audited under
+// the analyst's name, the list reports the job, and the same upload again
+// stores nothing new. Bad input is refused with the form.
+func TestForecastRunFromBrowser(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	tok, csrf := f.session(f.users[0][access.Analyst])
+	data := syntheticEWP()
+	fields := map[string]string{"model": "ewp", "years": "2", "last_train_year": "1996"}
+	for _, bad := range []struct {
+		data   []byte
+		fields map[string]string
+	}{{nil, fields}, {[]byte("a,b\n1,2\n"), fields}, {data, map[string]string{"model": "nope", "years": "2"}},
+		{data, map[string]string{"model": "ewp", "years": "0"}}, {data, map[string]string{"model": "ewp", "years": "2", "last_train_year": "1700"}}} {
+		resp := postRun(t, f, tok, csrf, bad.data, bad.fields)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("bad upload %v: status %d, want 400", bad.fields, resp.StatusCode)
+		}
+	}
+	resp := postRun(t, f, tok, csrf, data, fields)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("start: %d", resp.StatusCode)
+	}
+	forecastJobs.wg.Wait()
+	body := readBody(t, f.do("GET", "/forecast", tok, nil, nil))
+	if !strings.Contains(body, "done: 2 runs stored, 0 already stored") || !strings.Contains(body, "synthetic.csv") {
+		t.Fatalf("list does not report the job: %s", body)
+	}
+	resp = postRun(t, f, tok, csrf, data, fields)
+	resp.Body.Close()
+	forecastJobs.wg.Wait()
+	body = readBody(t, f.do("GET", "/forecast", tok, nil, nil))
+	if !strings.Contains(body, "done: 0 runs stored, 2 already stored") {
+		t.Fatalf("the same upload again: %s", body)
+	}
+	var runs []forecast.StoredRun
+	var entries []audit.Row
+	f.d.Read(context.Background(), f.inst[0].ID, func(tx *db.Tx) error {
+		runs, _ = forecast.Runs(context.Background(), tx, f.inst[0].ID, sensitivity.Confidential)
+		entries, _ = audit.List(context.Background(), tx, f.inst[0].ID, audit.Filter{Action: "forecast.run"})
+		return nil
+	})
+	mine := 0
+	for _, r := range runs {
+		if r.DataFile == "synthetic.csv" {
+			mine++
+			if r.CreatedBy != f.users[0][access.Analyst].Username || r.Model != "ewp" || r.Countries != 30 {
+				t.Errorf("run %+v", r)
+			}
+		}
+	}
+	if mine != 2 || len(entries) != 2 {
+		t.Fatalf("%d runs, %d audit entries; want 2 and 2", mine, len(entries))
 	}
 }
