@@ -4,6 +4,7 @@ package report
 // acts, recommendations, treaty gaps) and for translated framework wording.
 var linkMessages = map[string]map[string]string{
 	"en": {
+		"brief.recs":   "Recommendations of human rights mechanisms tied to these risks",
 		"tr.unchecked": "translation not yet checked",
 		"links.acts":   "Documented acts in the period", "links.more": "and", "links.rec": "Recommendation",
 		"links.response": "State's response", "links.nhri": "Our assessment of implementation", "links.nhri.none": "none in this edition",
@@ -21,6 +22,7 @@ var linkMessages = map[string]map[string]string{
 		"impl.fully": "fully implemented", "impl.partially": "partly implemented", "impl.not_implemented": "not implemented", "impl.unknown": "unknown",
 	},
 	"fr": {
+		"brief.recs":   "Recommandations des mécanismes des droits de l'homme liées à ces risques",
 		"tr.unchecked": "traduction pas encore vérifiée",
 		"links.acts":   "Actes documentés pendant la période", "links.more": "et", "links.rec": "Recommandation",
 		"links.response": "Réponse de l'État", "links.nhri": "Notre évaluation de la mise en œuvre", "links.nhri.none": "aucune dans cette édition",
@@ -38,6 +40,7 @@ var linkMessages = map[string]map[string]string{
 		"impl.fully": "pleinement mise en œuvre", "impl.partially": "partiellement mise en œuvre", "impl.not_implemented": "non mise en œuvre", "impl.unknown": "inconnu",
 	},
 	"es": {
+		"brief.recs":   "Recomendaciones de mecanismos de derechos humanos vinculadas a estos riesgos",
 		"tr.unchecked": "traducción aún no revisada",
 		"links.acts":   "Actos documentados en el período", "links.more": "y", "links.rec": "Recomendación",
 		"links.response": "Respuesta del Estado", "links.nhri": "Nuestra evaluación de la aplicación", "links.nhri.none": "ninguna en esta edición",
@@ -55,6 +58,7 @@ var linkMessages = map[string]map[string]string{
 		"impl.fully": "plenamente aplicada", "impl.partially": "aplicada en parte", "impl.not_implemented": "no aplicada", "impl.unknown": "desconocido",
 	},
 	"ar": {
+		"brief.recs":   "توصيات آليات حقوق الإنسان المرتبطة بهذه المخاطر",
 		"tr.unchecked": "الترجمة لم تُراجع بعد",
 		"links.acts":   "الأفعال الموثقة خلال الفترة", "links.more": "و", "links.rec": "توصية",
 		"links.response": "رد الدولة", "links.nhri": "تقييمنا للتنفيذ", "links.nhri.none": "لا يوجد في هذه النسخة",

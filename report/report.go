@@ -76,6 +76,16 @@ type Data struct {
 	RuleCrime    string
 	Links        risk.LinkSet
 	LinkedRecs   []risk.RecWithIndicators // recommendations of human rights mechanisms tied to the indicators
+	// RecCounts counts LinkedRecs by the State's response (keys "resp.*")
+	// and by the institution's latest assessment (keys "impl.*"), for the
+	// briefing note; only non-zero counts, in a fixed order.
+	RecCounts []KeyCount
+}
+
+// KeyCount is a count with the message key that names it.
+type KeyCount struct {
+	Key string
+	N   int
 }
 
 // LinksOf returns the records tied to indicator number in this edition.
@@ -114,6 +124,18 @@ func Build(a risk.Assessment, history []risk.Assessment, prev *risk.Assessment, 
 	d := Data{Opt: opt, Lang: opt.Lang, Dir: Languages[opt.Lang], Confidential: opt.Edition == Confidential, A: a, Roll: risk.Roll(a),
 		RuleFactor: ruleText(opt.Lang, 0), RuleCrime: ruleText(opt.Lang, 1), Links: links}
 	d.LinkedRecs = links.Recommendations(links.Numbers(a))
+	counts := map[string]int{}
+	for _, r := range d.LinkedRecs {
+		counts["resp."+r.Response]++
+		if r.NHRIStatus != "" {
+			counts["impl."+r.NHRIStatus]++
+		}
+	}
+	for _, k := range []string{"resp.supported", "resp.supported_in_part", "resp.noted", "resp.pending", "resp.pledge", "impl.fully", "impl.partially", "impl.not_implemented", "impl.unknown"} {
+		if counts[k] > 0 {
+			d.RecCounts = append(d.RecCounts, KeyCount{k, counts[k]})
+		}
+	}
 	if prev != nil {
 		p := prev.Redact(lvl).Localize(opt.Lang)
 		d.Prev = &p
@@ -270,6 +292,9 @@ func profileSVG(factors []risk.FactorLevel, lang string) string {
 	b.WriteString(`</svg>`)
 	return b.String()
 }
+
+// IsolateLabel is isolate for the charts of web pages.
+func IsolateLabel(lang, s string) string { return isolate(lang, s) }
 
 // isolate wraps a chart label written in a right-to-left script in a
 // right-to-left isolate when the report is right to left, so that a

@@ -116,7 +116,8 @@ type riskHeatView struct {
 }
 
 func riskHeatLabels(lang string) risk.HeatLabels {
-	return risk.HeatLabels{Title: translate(lang, "risk.heat.title"), Level: func(l string) string { return translate(lang, "risk.level."+l) }}
+	return risk.HeatLabels{Title: translate(lang, "risk.heat.title"), Level: func(l string) string { return translate(lang, "risk.level."+l) },
+		Factor: func(n int, t string) string { return report.IsolateLabel(lang, fmt.Sprintf("%d. %s", n, t)) }}
 }
 
 func (s *Server) riskIndex(w http.ResponseWriter, r *http.Request) {
@@ -148,7 +149,7 @@ func (s *Server) riskIndex(w http.ResponseWriter, r *http.Request) {
 			var factors []risk.FactorLevel
 			for _, h := range hist {
 				cols = append(cols, risk.HeatColumnOf(h))
-				factors = risk.Roll(h).Factors
+				factors = risk.Roll(h.Localize(c.Lang)).Factors
 			}
 			if len(cols) > 0 {
 				v.Heat = append(v.Heat, riskHeatView{a.Country, template.HTML(risk.HeatMapSVG("heat-"+strings.ToLower(a.Country), factors, cols, riskHeatLabels(c.Lang)))})
