@@ -44,6 +44,21 @@ func TestForecastCountryPage(t *testing.T) {
 	}
 	browsertest.CheckA11y(t, b)
 
+	// A viewer is not offered the run form; an analyst is, and it passes axe.
+	if b.Exists("a[href='/forecast/run']") {
+		t.Fatal("a viewer is offered to run the forecast")
+	}
+	an := browsertest.New(t)
+	signIn(t, an, a, "analyst")
+	an.Navigate(a.URL + "/forecast")
+	if st := an.ClickLoad("a[href='/forecast/run']"); st != 200 {
+		t.Fatalf("run form: %d", st)
+	}
+	if !an.Exists("input#fr-data[type='file']") {
+		t.Fatal("run form lacks the file input")
+	}
+	browsertest.CheckA11y(t, an)
+
 	p := browsertest.New(t)
 	signIn(t, p, a, "partner")
 	if st := p.Navigate(a.URL + "/forecast/XVG"); st != 403 {
