@@ -2,7 +2,10 @@
 // and from where. Each institution has its own append-only hash chain, so an
 // entry that is edited, removed or moved breaks the chain, and ed25519-signed
 // checkpoints catch even a rewrite of a whole chain by someone with write
-// access to the database but not the signing key.
+// access to the database but not the signing key. The one thing the chain
+// cannot show is the removal of its newest entries, those after its last
+// checkpoint; checkpoints are signed often to keep that tail short
+// (docs/security.md).
 //
 // This package owns writing entries (Log.Append, inside the caller's
 // transaction), signing checkpoints, verifying chains, browsing entries and

@@ -39,7 +39,8 @@ type Report struct {
 func (r Report) OK() bool { return len(r.Problems) == 0 }
 
 // Row kinds in verifyQuery, in the order they must meet the walk at one seq:
-// the entry, then a checkpoint of it, then the head pointing at it.
+// the entry, then a checkpoint of it, then a head row pointing at it (left
+// by versions before migration 0010; see chain.head).
 const (
 	kindEntry = iota
 	kindCheckpoint
@@ -62,9 +63,11 @@ ORDER BY 1, 2, 3`
 
 // Verify walks every institution's chain in seq order and checks that each
 // entry's hash is right for its contents, that seqs run from 1 without gaps,
-// that each entry links to the one before, that the head names the last
-// entry, and that every checkpoint matches the entry at its seq and — when
-// pub is not nil — carries a valid signature by pub. It returns an error
+// that each entry links to the one before, that every checkpoint matches
+// the entry at its seq and — when pub is not nil — carries a valid
+// signature by pub, and that an older store's head row still matches its
+// entry. Entries after a chain's last checkpoint can be cut without a
+// trace; CheckpointIdle keeps that tail short. It returns an error
 // wrapping ErrDamaged, naming the first fault, when any chain fails.
 func Verify(ctx context.Context, d *db.DB, pub ed25519.PublicKey) (Report, error) {
 	rep := Report{SignaturesChecked: pub != nil}
