@@ -4,6 +4,7 @@ package report
 // acts, recommendations, treaty gaps) and for translated framework wording.
 var linkMessages = map[string]map[string]string{
 	"en": {
+		"sep.comma": ", ", "sep.semi": "; ",
 		"brief.recs":   "Recommendations of human rights mechanisms tied to these risks",
 		"tr.unchecked": "translation not yet checked",
 		"links.acts":   "Documented acts in the period", "links.more": "and", "links.rec": "Recommendation",
@@ -22,6 +23,7 @@ var linkMessages = map[string]map[string]string{
 		"impl.fully": "fully implemented", "impl.partially": "partly implemented", "impl.not_implemented": "not implemented", "impl.unknown": "unknown",
 	},
 	"fr": {
+		"sep.comma": ", ", "sep.semi": " ; ",
 		"brief.recs":   "Recommandations des mécanismes des droits de l'homme liées à ces risques",
 		"tr.unchecked": "traduction pas encore vérifiée",
 		"links.acts":   "Actes documentés pendant la période", "links.more": "et", "links.rec": "Recommandation",
@@ -40,6 +42,7 @@ var linkMessages = map[string]map[string]string{
 		"impl.fully": "pleinement mise en œuvre", "impl.partially": "partiellement mise en œuvre", "impl.not_implemented": "non mise en œuvre", "impl.unknown": "inconnu",
 	},
 	"es": {
+		"sep.comma": ", ", "sep.semi": "; ",
 		"brief.recs":   "Recomendaciones de mecanismos de derechos humanos vinculadas a estos riesgos",
 		"tr.unchecked": "traducción aún no revisada",
 		"links.acts":   "Actos documentados en el período", "links.more": "y", "links.rec": "Recomendación",
@@ -58,6 +61,7 @@ var linkMessages = map[string]map[string]string{
 		"impl.fully": "plenamente aplicada", "impl.partially": "aplicada en parte", "impl.not_implemented": "no aplicada", "impl.unknown": "desconocido",
 	},
 	"ar": {
+		"sep.comma": "، ", "sep.semi": "؛ ",
 		"brief.recs":   "توصيات آليات حقوق الإنسان المرتبطة بهذه المخاطر",
 		"tr.unchecked": "الترجمة لم تُراجع بعد",
 		"links.acts":   "الأفعال الموثقة خلال الفترة", "links.more": "و", "links.rec": "توصية",
