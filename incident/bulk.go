@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"time"
 
 	"vigil/db"
 )
@@ -23,8 +24,13 @@ import (
 // so the store is never half-way. An import killed after that leaves whole
 // batches and no date index: every query still answers (the index is only a
 // shortcut), just slower on a large store, until the next import (which
-// builds it first when it does not drop it itself) or the first request to
-// the incident pages after the server starts (EnsureEventIndexesOnce).
+// builds it when it ends, and first when it will not drop it itself) or the
+// first request to the incident pages after the server starts
+// (EnsureEventIndexesIdle).
+//
+// The index is dropped only by a batch that inserts at least half a batch
+// of new rows, so running a file again (everything unchanged) never drops
+// and rebuilds it.
 
 // eventIndexes are the events' secondary indexes as migration 0008 made
 // them; EnsureEventIndexes creates any that is missing.
@@ -87,8 +93,12 @@ func EnsureEventIndexes(ctx context.Context, d *db.DB, inst string) error {
 		return err
 	}
 	return d.Write(ctx, inst, func(tx *db.Tx) error {
-		if err := importPragmas(ctx, tx); err != nil {
-			return err
+		// A 32 MB page cache, and a helper thread for the sort that
+		// building an index is: the other core is idle by then.
+		for _, p := range []string{"PRAGMA cache_size = -32768", "PRAGMA threads = 2"} {
+			if _, err := tx.Exec(ctx, p); err != nil {
+				return err
+			}
 		}
 		for _, create := range missing {
 			if _, err := tx.Exec(ctx, create); err != nil {
@@ -116,32 +126,128 @@ func missingEventIndexes(ctx context.Context, d *db.DB, inst string) ([]string, 
 	return missing, err
 }
 
-var ensureOnce sync.Map // *db.DB → *sync.Once
+var indexesChecked sync.Map // *db.DB → true once its indexes were found or built
 
-// EnsureEventIndexesOnce runs EnsureEventIndexes the first time it is
-// called for a store in this process; the incident pages call it, so that a
-// server started after a killed bulk import builds the index again.
-func EnsureEventIndexesOnce(ctx context.Context, d *db.DB, inst string) error {
+// RecentImportWindow is how long after the last imported row an import
+// counts as possibly still running, so that EnsureEventIndexesIdle leaves
+// the index to it.
+const RecentImportWindow = 10 * time.Minute
+
+// EnsureEventIndexesIdle is what the incident pages call on each request:
+// the first time for a store in this process it looks whether the events'
+// indexes are all there (one look at the schema), and builds the missing
+// ones unless an import wrote rows in the last RecentImportWindow: that
+// import may still be running and will build them itself when it ends,
+// and building them now would hold the write lock for seconds in its way.
+// A server started after a killed bulk import thus builds the index at its
+// first incident request once the import is over.
+func EnsureEventIndexesIdle(ctx context.Context, d *db.DB, inst string) error {
 	if d.Dialect != db.SQLite {
 		return nil
 	}
-	o, _ := ensureOnce.LoadOrStore(d, new(sync.Once))
-	var err error
-	o.(*sync.Once).Do(func() { err = EnsureEventIndexes(ctx, d, inst) })
-	return err
+	if _, ok := indexesChecked.Load(d); ok {
+		return nil
+	}
+	missing, err := missingEventIndexes(ctx, d, inst)
+	if err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		var last string
+		if err := d.Read(ctx, inst, func(tx *db.Tx) error {
+			return tx.QueryRow(ctx, "SELECT COALESCE(MAX(created_at), '') FROM events WHERE institution_id = ? AND origin <> 'manual'", inst).Scan(&last)
+		}); err != nil {
+			return err
+		}
+		if t, err := db.ParseTime(last); err == nil && time.Since(t) < RecentImportWindow {
+			return nil // try again on a later request
+		}
+		if err := EnsureEventIndexes(ctx, d, inst); err != nil {
+			return err
+		}
+	}
+	indexesChecked.Store(d, true)
+	return nil
 }
 
 // importPragmas widens the page cache of the connection a batch runs on
 // (SQLite's default 2 MB is far smaller than the pages one batch touches,
-// and spilling them mid-transaction writes them twice) and keeps SQLite's
+// and spilling them mid-transaction writes them twice), keeps SQLite's
 // statement journals (the undo log of one multi-row INSERT) in memory
-// rather than in a temporary file. Both last for the connection; only the
-// import command's process writes in batches this large.
+// rather than in a temporary file, and stops the committing connection from
+// copying the write-ahead log into the database after each batch: the
+// checkpointer does that on another connection, beside the writer. These
+// last for the connection; only the import command's process writes in
+// batches this large, and the import sets the automatic checkpoint back
+// when it ends.
 func importPragmas(ctx context.Context, tx *db.Tx) error {
-	for _, p := range []string{"PRAGMA cache_size = -32768", "PRAGMA temp_store = MEMORY"} {
+	for _, p := range []string{"PRAGMA cache_size = -32768", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 0"} {
 		if _, err := tx.Exec(ctx, p); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// bulkDropInserts is how many new rows a batch of a bulk load must insert
+// before it drops the date index.
+const bulkDropInserts = BatchSize / 2
+
+// checkpointer copies the write-ahead log into the database file on a
+// reading connection while the import's writer goes on with the next batch
+// (a PASSIVE checkpoint never blocks the writer nor readers). On a machine
+// with two cores that moves the copying, and its fsync, off the writer, the
+// import's slowest part.
+type checkpointer struct {
+	d    *db.DB
+	inst string
+	kick chan struct{}
+	done chan struct{}
+}
+
+func startCheckpointer(ctx context.Context, d *db.DB, inst string) *checkpointer {
+	c := &checkpointer{d: d, inst: inst, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		for range c.kick {
+			c.checkpoint(ctx, "PASSIVE")
+		}
+	}()
+	return c
+}
+
+// poke asks for a checkpoint after a batch has committed; a request while
+// one runs is merged into the next.
+func (c *checkpointer) poke() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// stop waits for the checkpointer, puts SQLite's automatic checkpoint back
+// on the writer's connections and checkpoints what is left.
+func (c *checkpointer) stop() {
+	close(c.kick)
+	<-c.done
+	ctx := context.Background()
+	for range 2 { // the writer pool has two connections
+		c.d.Write(ctx, c.inst, func(tx *db.Tx) error {
+			_, err := tx.Exec(ctx, "PRAGMA wal_autocheckpoint = 1000")
+			return err
+		})
+	}
+	c.checkpoint(ctx, "PASSIVE")
+}
+
+func (c *checkpointer) checkpoint(ctx context.Context, mode string) {
+	// A checkpoint needs a connection without an open read: the deferred
+	// transaction d.Read begins has read nothing yet.
+	c.d.Read(ctx, c.inst, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, "PRAGMA wal_checkpoint("+mode+")")
+		if err == nil {
+			rows.Close()
+		}
+		return err
+	})
 }

@@ -26,13 +26,12 @@ import (
 // whose content is the same are counted unchanged and not touched, and an
 // import killed midway leaves whole batches behind that the next run skips.
 
-// BatchSize is how many rows one transaction writes. Large batches matter
-// on SQLite: rows arrive in date order only by chance, so each batch
-// touches pages all over the date index, and every page a transaction
-// touches is written to the write-ahead log once per transaction. 25,000
-// rows keeps the parsed batches (one queued, one being written) and the
-// page cache (32 MB) well under the 300 MB the import may use.
-const BatchSize = 25000
+// BatchSize is how many rows one transaction writes. A bulk load into
+// SQLite does without the date index (bulk.go), so batches need not be
+// large to spare index pages being rewritten; 10,000 rows keeps the
+// parsed batches (one being parsed, one queued, one being written) small
+// beside the 300 MB the import may use.
+const BatchSize = 10000
 
 // insertRows is how many rows one INSERT statement carries (30 values
 // each, well under SQLite's and PostgreSQL's limits on parameters).
@@ -70,6 +69,7 @@ type parsed struct {
 	ev   Event
 	bad  *rowError
 	hash string // content hash, set by prepare
+	vals []any  // the values insertEventsSQLite binds per row, set by prepare
 }
 
 // prepare validates a parsed row and gives it its stable id and content
@@ -88,6 +88,7 @@ func (pr *parsed) prepare(inst, origin string) {
 	e.ID = stableID(inst, origin, e.OriginID)
 	e.InstitutionID = inst
 	pr.hash = e.rowHash()
+	pr.vals = e.rowValues(pr.hash)
 }
 
 // importEvents reads each file and writes its events in batches.
@@ -236,10 +237,11 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 		}
 		parseErr <- nil
 	}()
-	// A large import into the embedded store drops the date index in its
-	// first batch's transaction and builds it again at the end (see
-	// bulkLoad); anything else makes sure the index is there.
+	// A large import into the embedded store may drop the date index (in
+	// the transaction of its first batch of mostly new rows) and builds it
+	// again at the end (see bulk.go); a small one makes sure it is there.
 	bulk := false
+	var afterBatch func()
 	if d.Dialect == db.SQLite {
 		var err error
 		if bulk, err = bulkLoad(ctx, d, env.Institution, fileSize(fh)); err != nil {
@@ -262,13 +264,23 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 	// The import owns the process: a soft memory limit makes the collector
 	// work harder rather than let the heap double between collections.
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(200 << 20))
-	first := true
+	if d.Dialect == db.SQLite {
+		ck := startCheckpointer(ctx, d, env.Institution)
+		defer ck.stop()
+		afterBatch = ck.poke
+	}
+	dropped := false
 	for batch := range batches {
 		if err := ctx.Err(); err != nil {
 			return result, err
 		}
-		r, err := writeBatch(ctx, d, env, f.origin, batch, bulk && first)
-		first = false
+		r, err := writeBatch(ctx, d, env, f.origin, batch, bulk && !dropped)
+		if bulk && err == nil && r.Inserted >= bulkDropInserts {
+			dropped = true
+		}
+		if afterBatch != nil {
+			afterBatch()
+		}
 		result.Add("", r)
 		if err != nil {
 			return result, err
@@ -281,16 +293,18 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 // when it changed anything. Rows already present with the same content are
 // left alone.
 //
-// dropIndexes drops the events' secondary indexes in the same transaction
-// (the first batch of a bulk load), so that a killed import leaves either
-// the index and no rows of it, or some whole batches without the index,
-// which the next import or the next start builds again.
-func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, batch []parsed, dropIndexes bool) (importer.Result, error) {
+// mayDrop lets the batch drop the events' secondary indexes in its own
+// transaction when it inserts at least bulkDropInserts rows (the first such
+// batch of a bulk load), so that a killed import leaves either the index and
+// none of its rows, or whole batches without the index, which the next
+// import or the next start builds again.
+func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, batch []parsed, mayDrop bool) (importer.Result, error) {
 	var r importer.Result
 	inst := env.Institution
 	now := db.Now()
 	good := make([]*Event, 0, len(batch))
 	hashes := make([]string, 0, len(batch))
+	vals := make([][]any, 0, len(batch))
 	seen := map[string]int{}
 	for i := range batch {
 		pr := &batch[i]
@@ -304,12 +318,13 @@ func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, 
 		h := pr.hash
 		if j, dup := seen[e.ID]; dup {
 			// The same source id twice in one batch: the later row wins.
-			good[j], hashes[j] = e, h
+			good[j], hashes[j], vals[j] = e, h, pr.vals
 			continue
 		}
 		seen[e.ID] = len(good)
 		good = append(good, e)
 		hashes = append(hashes, h)
+		vals = append(vals, pr.vals)
 	}
 	if len(good) == 0 {
 		return r, nil
@@ -317,11 +332,6 @@ func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, 
 	err := d.Write(ctx, inst, func(tx *db.Tx) error {
 		if d.Dialect == db.SQLite {
 			if err := importPragmas(ctx, tx); err != nil {
-				return err
-			}
-		}
-		if dropIndexes {
-			if err := dropEventIndexes(ctx, tx); err != nil {
 				return err
 			}
 		}
@@ -356,12 +366,14 @@ func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, 
 		}
 		var inserts []*Event
 		var insertHashes []string
+		var insertVals [][]any
 		for i, e := range good {
 			old, ok := existing[e.ID]
 			switch {
 			case !ok:
 				inserts = append(inserts, e)
 				insertHashes = append(insertHashes, hashes[i])
+				insertVals = append(insertVals, vals[i])
 				r2.Inserted++
 			case old == hashes[i]:
 				r2.Unchanged++
@@ -377,7 +389,12 @@ func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, 
 				r2.Updated++
 			}
 		}
-		if err := insertEvents(ctx, tx, inserts, insertHashes); err != nil {
+		if mayDrop && len(inserts) >= bulkDropInserts {
+			if err := dropEventIndexes(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if err := insertEvents(ctx, tx, inserts, insertHashes, insertVals); err != nil {
 			return err
 		}
 		if r2.Inserted+r2.Updated > 0 {
@@ -396,12 +413,14 @@ func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, 
 }
 
 // insertEvents inserts new events, many rows per statement.
-func insertEvents(ctx context.Context, tx *db.Tx, evs []*Event, hashes []string) error {
+// vals, when not nil, holds each row's values as rowValues gives them
+// (made by the parsing goroutine, to spare the writer the work).
+func insertEvents(ctx context.Context, tx *db.Tx, evs []*Event, hashes []string, vals [][]any) error {
 	if len(evs) == 0 {
 		return nil
 	}
 	if tx.Dialect() == db.SQLite && sameBatchFields(evs) {
-		return insertEventsSQLite(ctx, tx, evs, hashes)
+		return insertEventsSQLite(ctx, tx, evs, hashes, vals)
 	}
 	one := "(?" + strings.Repeat(", ?", 29) + ")"
 	full := "INSERT INTO events (" + eventCols + ") VALUES " + one + strings.Repeat(", "+one, insertRows-1)
@@ -447,7 +466,7 @@ const sqliteInsertRows = 500
 // statement (numbered parameters ?1..?6, which SQLite lets a statement
 // use many times) and the 23 others per row: a quarter fewer values to
 // bind, each of which the pure-Go driver copies into C memory.
-func insertEventsSQLite(ctx context.Context, tx *db.Tx, evs []*Event, hashes []string) error {
+func insertEventsSQLite(ctx context.Context, tx *db.Tx, evs []*Event, hashes []string, vals [][]any) error {
 	f := evs[0]
 	shared := []any{f.InstitutionID, f.Origin, f.Status, int(f.Sensitivity), f.CreatedBy, f.CreatedAt}
 	args := make([]any, 0, len(shared)+23*sqliteInsertRows)
@@ -455,16 +474,25 @@ func insertEventsSQLite(ctx context.Context, tx *db.Tx, evs []*Event, hashes []s
 		end := min(start+sqliteInsertRows, len(evs))
 		args = append(args[:0], shared...)
 		for i := start; i < end; i++ {
-			e := evs[i]
-			args = append(args, e.ID, e.OriginID, e.Title, e.Description, e.Violence, e.Country, e.CountryName,
-				e.Region, e.Admin1, e.Admin2, e.Place, nullFloat(e.Latitude), nullFloat(e.Longitude), e.PlacePrecision,
-				e.DateStart, e.DateEnd, e.DatePrecision, e.SideA, e.SideB, e.Fatalities, e.CivilianDeaths, e.SourcesText, hashes[i])
+			if vals != nil && vals[i] != nil {
+				args = append(args, vals[i]...)
+			} else {
+				args = append(args, evs[i].rowValues(hashes[i])...)
+			}
 		}
 		if _, err := tx.Exec(ctx, sqliteInsertSQL(end-start), args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// rowValues are the values of an event's row that insertEventsSQLite binds
+// per row, in its column order.
+func (e *Event) rowValues(hash string) []any {
+	return []any{e.ID, e.OriginID, e.Title, e.Description, e.Violence, e.Country, e.CountryName,
+		e.Region, e.Admin1, e.Admin2, e.Place, nullFloat(e.Latitude), nullFloat(e.Longitude), int64(e.PlacePrecision),
+		e.DateStart, e.DateEnd, int64(e.DatePrecision), e.SideA, e.SideB, int64(e.Fatalities), int64(e.CivilianDeaths), e.SourcesText, hash}
 }
 
 var sqliteInsertCache sync.Map // rows → SQL text

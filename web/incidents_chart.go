@@ -115,6 +115,7 @@ type incMethod struct {
 
 func (s *Server) incTimeline(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
+	s.incIndexes(r)
 	v := incTimelineView{Country: strings.ToUpper(r.URL.Query().Get("country")),
 		Method: incMethod{incident.AlertBaseline, incident.AlertMinCount, incident.AlertMinHistory, incident.AlertSigmas}}
 	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
@@ -183,6 +184,7 @@ func incAPIEvent(e incident.Event) incAPIEventOut {
 
 func (s *Server) incAPIList(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
+	s.incIndexes(r)
 	f := incFilter(r)
 	f.Limit = 200
 	var evs []incident.Event
