@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"unicode"
 
 	"vigil/db"
 	"vigil/sensitivity"
@@ -182,19 +183,62 @@ type EventFilter struct {
 	Offset   int
 }
 
+// Full-text search (migration 0012). The institution's own records (origin
+// "manual") are found through a full-text index: FTS5 on SQLite, a GIN
+// index over a tsvector on PostgreSQL, both stemming English words.
+// Imported rows (UCDP GED, ACLED) are left out of that index, so that a
+// large import does not pay for indexing words, and are matched instead by
+// every word appearing in their title, description, place or sides
+// (a scan of the imported rows the other filters leave).
+
+// eventSearchPG is the tsvector expression of migration 0012's index.
+const eventSearchPG = `to_tsvector('english', title || ' ' || description || ' ' || place || ' ' || region || ' ' || admin2 || ' ' || side_a || ' ' || side_b)`
+
+// searchWords splits a search into words of letters and digits (at most 8).
+func searchWords(text string) []string {
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(words) > 8 {
+		words = words[:8]
+	}
+	return words
+}
+
+// textCondition is the WHERE condition (and its arguments) of a text search.
+func textCondition(d db.Dialect, text string) (string, []any) {
+	words := searchWords(text)
+	if len(words) == 0 {
+		return "", nil
+	}
+	var args []any
+	var own string
+	if d == db.Postgres {
+		own = "origin = 'manual' AND " + eventSearchPG + " @@ plainto_tsquery('english', ?)"
+		args = append(args, strings.Join(words, " "))
+	} else {
+		quoted := make([]string, len(words))
+		for i, w := range words {
+			quoted[i] = `"` + w + `"` // letters and digits only: nothing to escape
+		}
+		own = "origin = 'manual' AND id IN (SELECT event_id FROM events_fts WHERE events_fts MATCH ?)"
+		args = append(args, strings.Join(quoted, " "))
+	}
+	likes := make([]string, len(words))
+	for i, w := range words {
+		like := "%" + w + "%"
+		likes[i] = "(LOWER(title) LIKE ? OR LOWER(description) LIKE ? OR LOWER(place) LIKE ? OR LOWER(side_a) LIKE ? OR LOWER(side_b) LIKE ?)"
+		args = append(args, like, like, like, like, like)
+	}
+	return "((" + own + ") OR (origin <> 'manual' AND " + strings.Join(likes, " AND ") + "))", args
+}
+
 // ListEvents lists the events a clearance covers, newest first, and the
 // total number that match (for paging).
 func ListEvents(ctx context.Context, q db.Q, inst string, clearance sensitivity.Level, f EventFilter) ([]Event, int, error) {
 	where := []string{"institution_id = ?", "sensitivity <= ?"}
 	args := []any{inst, int(clearance)}
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
-	for _, w := range strings.Fields(f.Text) {
-		if len(where) > 12 {
-			break
-		}
-		like := "%" + strings.ToLower(w) + "%"
-		add("(LOWER(title) LIKE ? OR LOWER(description) LIKE ? OR LOWER(place) LIKE ? OR LOWER(side_a) LIKE ? OR LOWER(side_b) LIKE ?)",
-			like, like, like, like, like)
+	if cond, a := textCondition(q.Dialect(), f.Text); cond != "" {
+		add(cond, a...)
 	}
 	if f.Country != "" {
 		add("country = ?", f.Country)
