@@ -82,11 +82,63 @@ func init() {
 				return err
 			}
 		}
-		l, err := recommend.AddRiskLink(ctx, tx, env.Institution.ID, recommend.RiskLink{RecommendationID: ids[0], IndicatorCode: "9.10",
-			Rationale: "Bears on incitement to violence against protected groups.", ConfirmedBy: by.ID})
+		l, err := recommend.AddRiskLink(ctx, tx, env.Institution.ID, recommend.RiskLink{RecommendationID: ids[0], IndicatorCode: "9.1",
+			Rationale: "A law against incitement targeting ethnic and religious groups answers discrimination against them.", ConfirmedBy: by.ID})
 		if err != nil {
 			return err
 		}
-		return logw("recommendation.risklink.create", "recommendation", l.RecommendationID, "indicator="+l.IndicatorCode)
+		if err := logw("recommendation.risklink.create", "recommendation", l.RecommendationID, "indicator="+l.IndicatorCode); err != nil {
+			return err
+		}
+		// The suggestion rules over the recommendations to Vangoria; the
+		// analyst confirmed one suggestion and rejected another.
+		sr, err := recommend.SuggestLinks(ctx, tx, env.Institution.ID, Country)
+		if err != nil {
+			return err
+		}
+		if err := logw("recommendation.risklink.suggest", "recommendation", "", "suggested="+strconv.Itoa(sr.Suggested)); err != nil {
+			return err
+		}
+		links, err := recommend.RiskLinks(ctx, tx, env.Institution.ID, ids[4], access.Analyst)
+		if err != nil {
+			return err
+		}
+		decided := 0
+		for _, l := range links {
+			if l.ConfirmedBy != "" {
+				continue
+			}
+			action := "recommendation.risklink.confirm"
+			if decided == 0 {
+				_, err = recommend.ConfirmLink(ctx, tx, env.Institution.ID, l.ID, by.ID)
+			} else {
+				action = "recommendation.risklink.reject"
+				_, err = recommend.RejectLink(ctx, tx, env.Institution.ID, l.ID, by.ID)
+			}
+			if err != nil {
+				return err
+			}
+			if err := logw(action, "recommendation", l.RecommendationID, "indicator="+l.IndicatorCode+" rule="+l.Rule); err != nil {
+				return err
+			}
+			if decided++; decided == 2 {
+				break
+			}
+		}
+		// E-mail reminders go to the administrator; one was sent about the
+		// overdue register of missing persons.
+		admin := env.Users[access.Administrator]
+		if _, err := recommend.AddRecipient(ctx, tx, env.Keys, env.Institution.ID, admin.ID, "followup@nhrc-vangoria.example", admin.ID); err != nil {
+			return err
+		}
+		if err := logw("recommendation.reminders.recipient.add", "user", admin.ID, ""); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO rec_reminders (id, institution_id, action_id, due_state, due_on, recipients, sent_at)
+			SELECT ?, institution_id, id, 'overdue', due_on, 1, ? FROM rec_actions WHERE institution_id = ? AND recommendation_id = ? AND due_on = '2025-03-31'`,
+			db.NewID(), "2025-04-01T06:00:00.000000Z", env.Institution.ID, ids[2]); err != nil {
+			return err
+		}
+		return nil
 	}})
 }

@@ -2,6 +2,7 @@ package recommend
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -64,9 +65,10 @@ type RiskLink struct {
 	RecommendationID string            `json:"recommendation_id"`
 	IndicatorCode    string            `json:"indicator_code"`
 	Rationale        string            `json:"rationale"`
-	ConfirmedBy      string            `json:"confirmed_by"`
+	ConfirmedBy      string            `json:"confirmed_by"` // "" while only suggested
 	Sensitivity      sensitivity.Level `json:"sensitivity"`
 	CreatedAt        string            `json:"created_at"`
+	Rule             string            `json:"rule,omitempty"` // the suggestion rule that proposed it; "" when made by hand
 }
 
 func validDate(s string) bool {
@@ -228,27 +230,54 @@ func Assessments(ctx context.Context, q db.Q, institution, recID string, role ac
 	return out, rows.Err()
 }
 
-// AddRiskLink links a recommendation to a risk indicator by code. A link
-// made by a person is confirmed by them; confirmedBy "" leaves it a
-// suggestion.
+// AddRiskLink links a recommendation to a risk indicator by its number
+// ("9.3"; "RF9.3" is read as 9.3). A link made by a person is confirmed by
+// them; confirmedBy "" leaves it a suggestion. When the rules had already
+// suggested the same link, a confirmed one confirms that suggestion (with
+// the person's rationale) and a suggested one returns it unchanged.
 func AddRiskLink(ctx context.Context, q db.Q, institution string, l RiskLink) (RiskLink, error) {
 	l.IndicatorCode = strings.TrimSpace(l.IndicatorCode)
+	if c := strings.ToUpper(l.IndicatorCode); strings.HasPrefix(c, "RF") {
+		l.IndicatorCode = strings.TrimSpace(l.IndicatorCode[2:])
+	}
 	l.Sensitivity = levelOr(l.Sensitivity)
-	if l.IndicatorCode == "" || len(l.IndicatorCode) > 40 {
-		return l, errors.New("give the indicator's code, e.g. 1.3")
+	if err := IndicatorCodeValid(l.IndicatorCode); err != nil {
+		return l, errors.New("give the indicator's number, e.g. 1.3")
 	}
 	if _, err := Get(ctx, q, Scope{Institution: institution, Clearance: sensitivity.Confidential}, l.RecommendationID); err != nil {
 		return l, err
 	}
+	var oldID string
+	err := q.QueryRow(ctx, "SELECT id FROM rec_risk_links WHERE institution_id = ? AND recommendation_id = ? AND indicator_code = ?",
+		institution, l.RecommendationID, l.IndicatorCode).Scan(&oldID)
+	if err == nil {
+		old, err := getLink(ctx, q, institution, oldID)
+		if err != nil {
+			return l, err
+		}
+		switch {
+		case old.ConfirmedBy != "":
+			return old, fmt.Errorf("the recommendation is already linked to indicator %s", l.IndicatorCode)
+		case l.ConfirmedBy == "":
+			return old, nil
+		}
+		_, err = q.Exec(ctx, "UPDATE rec_risk_links SET confirmed_by = ?, rationale = ?, sensitivity = ? WHERE institution_id = ? AND id = ?",
+			l.ConfirmedBy, l.Rationale, int(l.Sensitivity), institution, oldID)
+		l.ID, l.CreatedAt, l.Rule = old.ID, old.CreatedAt, old.Rule
+		return l, err
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return l, err
+	}
 	l.ID, l.CreatedAt = db.NewID(), db.Now()
-	_, err := q.Exec(ctx, `INSERT INTO rec_risk_links (id, institution_id, recommendation_id, indicator_code, rationale, confirmed_by, sensitivity, created_at)
+	_, err = q.Exec(ctx, `INSERT INTO rec_risk_links (id, institution_id, recommendation_id, indicator_code, rationale, confirmed_by, sensitivity, created_at)
 		VALUES (?,?,?,?,?,?,?,?)`, l.ID, institution, l.RecommendationID, l.IndicatorCode, l.Rationale, l.ConfirmedBy, int(l.Sensitivity), l.CreatedAt)
 	return l, err
 }
 
 // RiskLinks lists the institution's links of one recommendation.
 func RiskLinks(ctx context.Context, q db.Q, institution, recID string, role access.Role) ([]RiskLink, error) {
-	rows, err := q.Query(ctx, `SELECT id, recommendation_id, indicator_code, rationale, confirmed_by, sensitivity, created_at
+	rows, err := q.Query(ctx, `SELECT id, recommendation_id, indicator_code, rationale, confirmed_by, sensitivity, created_at, rule
 		FROM rec_risk_links WHERE institution_id = ? AND recommendation_id = ? ORDER BY indicator_code`, institution, recID)
 	if err != nil {
 		return nil, err
@@ -258,7 +287,7 @@ func RiskLinks(ctx context.Context, q db.Q, institution, recID string, role acce
 	for rows.Next() {
 		var l RiskLink
 		var lvl int
-		if err := rows.Scan(&l.ID, &l.RecommendationID, &l.IndicatorCode, &l.Rationale, &l.ConfirmedBy, &lvl, &l.CreatedAt); err != nil {
+		if err := rows.Scan(&l.ID, &l.RecommendationID, &l.IndicatorCode, &l.Rationale, &l.ConfirmedBy, &lvl, &l.CreatedAt, &l.Rule); err != nil {
 			return nil, err
 		}
 		l.Sensitivity = sensitivity.Level(lvl)
@@ -296,7 +325,11 @@ func History(r Recommendation, acts []Action, ass []Assessment, links []RiskLink
 		ev = append(ev, Event{At: a.CreatedAt, What: who + ": " + a.Status + " (" + a.AssessedBy + ", " + a.AssessedOn + ")"})
 	}
 	for _, l := range links {
-		ev = append(ev, Event{At: l.CreatedAt, What: "linked to risk indicator " + l.IndicatorCode})
+		what := "linked to risk indicator " + l.IndicatorCode
+		if l.ConfirmedBy == "" {
+			what = "link to risk indicator " + l.IndicatorCode + " suggested (rule " + l.Rule + ")"
+		}
+		ev = append(ev, Event{At: l.CreatedAt, What: what})
 	}
 	for i := 1; i < len(ev); i++ {
 		for j := i; j > 0 && ev[j].At < ev[j-1].At; j-- {

@@ -117,17 +117,30 @@ func MatchExpr(d db.Dialect, query string) (string, error) {
 	return n.fts5(), nil
 }
 
-// Search finds recommendations matching f, newest session first, with the
-// total and (unless NoFacets) facet counts over all matches.
+// Search finds recommendations matching f, newest first, with the total
+// and (unless NoFacets) facet counts over all matches. On SQLite the
+// in-process index of index.go counts; on PostgreSQL the store does.
 func Search(ctx context.Context, q db.Q, f Filter) (Results, error) {
-	var out Results
 	match, err := MatchExpr(q.Dialect(), f.Query)
 	if err != nil {
-		return out, err
+		return Results{}, err
 	}
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
+	if f.Offset < 0 {
+		f.Offset = 0
+	}
+	if q.Dialect() == db.SQLite {
+		return indexSearch(ctx, q, f, match)
+	}
+	return searchSQL(ctx, q, f, match)
+}
+
+// searchSQL is the search done by SQL queries alone: the PostgreSQL path,
+// and on SQLite the reference the index is tested against.
+func searchSQL(ctx context.Context, q db.Q, f Filter, match string) (Results, error) {
+	var out Results
 	w, args := where(q.Dialect(), f, match, "")
 	if match != "" && !f.NoFacets {
 		// One pass over the matching rows gives the total and every facet;
@@ -178,7 +191,7 @@ func Search(ctx context.Context, q db.Q, f Filter) (Results, error) {
 	if err := group("response", "r.response", &fc.Response, "2 DESC, 1"); err != nil {
 		return out, err
 	}
-	var cycles []Count
+	cycles := []Count{}
 	w2, a2 := where(q.Dialect(), f, match, "cycle")
 	rows2, err := q.Query(ctx, "SELECT r.cycle, COUNT(*) FROM "+recFrom(q.Dialect(), match)+w2+" GROUP BY r.cycle ORDER BY r.cycle", a2...)
 	if err != nil {
@@ -218,10 +231,14 @@ func Search(ctx context.Context, q db.Q, f Filter) (Results, error) {
 				return out, err
 			}
 		}
-		if total-assessed > 0 {
-			st = append(st, Count{Value: "unassessed", N: total - assessed})
+		m := map[string]int{}
+		for _, c := range st {
+			m[c.Value] = c.N
 		}
-		fc.Status = st
+		if total-assessed > 0 {
+			m["unassessed"] = total - assessed
+		}
+		fc.Status = sorted(m)
 	}
 	out.Facets = fc
 	return out, nil

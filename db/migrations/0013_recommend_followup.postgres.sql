@@ -1,0 +1,9 @@
+ALTER TABLE rec_risk_rejections ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rec_risk_rejections FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON rec_risk_rejections USING (vigil_scope_ok(institution_id));
+ALTER TABLE rec_reminders ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rec_reminders FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON rec_reminders USING (vigil_scope_ok(institution_id));
+ALTER TABLE rec_reminder_recipients ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rec_reminder_recipients FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant ON rec_reminder_recipients USING (vigil_scope_ok(institution_id));

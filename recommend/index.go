@@ -1,0 +1,540 @@
+package recommend
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"vigil/db"
+)
+
+// The SQLite search does not join the full-text matches to the
+// recommendations table. FTS5 gives the matching rowids (= num) in one
+// string; an in-process index holds, for every num, the few small values
+// the filters and facets need (owner, level, mechanism, State, response,
+// cycle, themes); counting is then a loop over small arrays, and only the
+// rows of the page shown are read from the table.
+//
+// Freshness: migration 0013 keeps a random token in rec_search_fts_config
+// that triggers change on every insert, update or delete of a recommendation.
+// Each search reads the token in its own transaction and uses an index and
+// match sets built under that same token, rebuilding them otherwise. A
+// search can therefore never count from data older than what its own
+// transaction sees.
+
+// facetIndex is the facet columns of every recommendation, by num.
+type facetIndex struct {
+	token string
+	// Per num (0 = no such row): 1-based dictionary indexes.
+	mech, resp, sens, cycle []uint8
+	state, owner            []uint16
+	themes                  []uint32 // index into combos
+	// Dictionaries: value of index i is dict[i] (index 0 unused).
+	mechs, resps, states, owners, themeNames []string
+	combos                                   [][]uint16 // theme lists, by 1-based index into themeNames
+	all                                      []int32    // every num, ascending
+}
+
+type dict struct {
+	names []string
+	idx   map[string]int
+}
+
+func newDict() *dict { return &dict{names: []string{""}, idx: map[string]int{}} }
+
+func (d *dict) id(s string) int {
+	if i, ok := d.idx[s]; ok {
+		return i
+	}
+	d.names = append(d.names, s)
+	d.idx[s] = len(d.names) - 1
+	return len(d.names) - 1
+}
+
+func (d *dict) find(s string) int { return d.idx[s] } // 0 when absent
+
+var searchCache = struct {
+	sync.Mutex
+	idx     map[string]*facetIndex  // by token; at most a few
+	matches map[string]*matchEntry  // by token + "\x00" + FTS5 expression
+	status  map[string]*statusEntry // by tokens + institution
+	tick    int64
+	size    int // int32s held in matches
+}{idx: map[string]*facetIndex{}, matches: map[string]*matchEntry{}, status: map[string]*statusEntry{}}
+
+type matchEntry struct {
+	nums []int32
+	used int64
+}
+
+// Cache limits: match sets are kept up to this many numbers in all (4
+// bytes each), the least recently used dropped first.
+const (
+	maxCachedNums    = 4 << 20
+	maxCachedIndexes = 2
+	maxCachedStatus  = 16
+)
+
+// ForgetSearchCache drops the cached full-text match sets (not the facet
+// index, nor the assessment statuses, which stay until the data changes).
+// The benchmark calls it to time searches whose words were not searched
+// before.
+func ForgetSearchCache() {
+	searchCache.Lock()
+	searchCache.matches = map[string]*matchEntry{}
+	searchCache.size = 0
+	searchCache.Unlock()
+}
+
+// searchTokens reads the tokens of the current state of recommendations
+// and of assessments ("empty" before the first write).
+func searchTokens(ctx context.Context, q db.Q) (rec, assess string, err error) {
+	rec, assess = "empty", "empty"
+	rows, err := q.Query(ctx, "SELECT kind, token FROM rec_search_fts_config")
+	if err != nil {
+		return "", "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, t string
+		if err := rows.Scan(&k, &t); err != nil {
+			return "", "", err
+		}
+		// Restoring a backup can leave two rows of a kind; both change
+		// together afterwards, so their concatenation is the token.
+		switch k {
+		case "rec":
+			rec = strings.TrimPrefix(rec, "empty") + t
+		case "assess":
+			assess = strings.TrimPrefix(assess, "empty") + t
+		}
+	}
+	return rec, assess, rows.Err()
+}
+
+// statusNames are the independent-assessment values by their index in the
+// status arrays; 0 is a recommendation without one.
+var statusNames = append([]string{"unassessed"}, Statuses...)
+
+type statusEntry struct {
+	st   []uint8 // by num
+	used int64
+}
+
+// loadStatus returns, by num, the institution's latest independent
+// assessment of each recommendation (index into statusNames).
+func loadStatus(ctx context.Context, q db.Q, ix *facetIndex, assessToken, institution string) ([]uint8, error) {
+	key := ix.token + "\x00" + assessToken + "\x00" + institution
+	searchCache.Lock()
+	if e, ok := searchCache.status[key]; ok {
+		searchCache.tick++
+		e.used = searchCache.tick
+		searchCache.Unlock()
+		return e.st, nil
+	}
+	searchCache.Unlock()
+	st := make([]uint8, len(ix.mech))
+	rows, err := q.Query(ctx, "SELECT r.num, l.status FROM ("+latestNHRI+") l JOIN recommendations r ON r.id = l.recommendation_id", institution)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var num int64
+		var v string
+		if err := rows.Scan(&num, &v); err != nil {
+			return nil, err
+		}
+		if num >= 0 && int(num) < len(st) {
+			st[num] = uint8(indexOf(statusNames, v))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	searchCache.Lock()
+	defer searchCache.Unlock()
+	for len(searchCache.status) >= maxCachedStatus {
+		var oldK string
+		var oldU int64 = -1
+		for k, e := range searchCache.status {
+			if oldU < 0 || e.used < oldU {
+				oldK, oldU = k, e.used
+			}
+		}
+		delete(searchCache.status, oldK)
+	}
+	searchCache.tick++
+	searchCache.status[key] = &statusEntry{st: st, used: searchCache.tick}
+	return st, nil
+}
+
+var buildMu sync.Mutex // one build at a time; others wait and reuse it
+
+func loadIndex(ctx context.Context, q db.Q, token string) (*facetIndex, error) {
+	searchCache.Lock()
+	ix := searchCache.idx[token]
+	searchCache.Unlock()
+	if ix != nil {
+		return ix, nil
+	}
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	searchCache.Lock()
+	ix = searchCache.idx[token]
+	searchCache.Unlock()
+	if ix != nil {
+		return ix, nil
+	}
+	ix, err := buildIndex(ctx, q, token)
+	if err != nil {
+		return nil, err
+	}
+	searchCache.Lock()
+	if len(searchCache.idx) >= maxCachedIndexes {
+		searchCache.idx = map[string]*facetIndex{}
+	}
+	searchCache.idx[token] = ix
+	// Match sets and statuses of other tokens are of no further use.
+	for k := range searchCache.matches {
+		if !strings.HasPrefix(k, token+"\x00") {
+			searchCache.size -= len(searchCache.matches[k].nums)
+			delete(searchCache.matches, k)
+		}
+	}
+	for k := range searchCache.status {
+		if !strings.HasPrefix(k, token+"\x00") {
+			delete(searchCache.status, k)
+		}
+	}
+	searchCache.Unlock()
+	return ix, nil
+}
+
+func buildIndex(ctx context.Context, q db.Q, token string) (*facetIndex, error) {
+	var maxNum sql.NullInt64
+	if err := q.QueryRow(ctx, "SELECT MAX(num) FROM recommendations").Scan(&maxNum); err != nil {
+		return nil, err
+	}
+	n := int(maxNum.Int64) + 1
+	if maxNum.Int64 > 1<<28 {
+		return nil, errors.New("recommend: full-text keys too large for the facet index")
+	}
+	ix := &facetIndex{token: token, mech: make([]uint8, n), resp: make([]uint8, n), sens: make([]uint8, n), cycle: make([]uint8, n),
+		state: make([]uint16, n), owner: make([]uint16, n), themes: make([]uint32, n)}
+	mechs, resps, states, owners, themes := newDict(), newDict(), newDict(), newDict(), newDict()
+	owners.id("") // shared texts: owner index 1
+	comboIdx := map[string]uint32{"": 0}
+	combos := [][]uint16{nil}
+	rows, err := q.Query(ctx, "SELECT num, owner_institution, sensitivity, mechanism, state_under_review, response, cycle, themes FROM recommendations ORDER BY num")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var num int64
+		var owner, mech, state, resp, th string
+		var sens, cycle int
+		if err := rows.Scan(&num, &owner, &sens, &mech, &state, &resp, &cycle, &th); err != nil {
+			return nil, err
+		}
+		if len(mechs.names) > 250 || len(resps.names) > 250 || len(states.names) > 65000 || len(owners.names) > 65000 || cycle > 255 || cycle < 0 {
+			return nil, errors.New("recommend: facet values beyond the index's capacity")
+		}
+		ix.mech[num] = uint8(mechs.id(mech))
+		ix.resp[num] = uint8(resps.id(resp))
+		ix.sens[num] = uint8(sens)
+		ix.cycle[num] = uint8(cycle)
+		ix.state[num] = uint16(states.id(state))
+		ix.owner[num] = uint16(owners.id(owner))
+		c, ok := comboIdx[th]
+		if !ok {
+			var l []uint16
+			for _, t := range strings.Split(th, "|") {
+				l = append(l, uint16(themes.id(t)))
+			}
+			combos = append(combos, l)
+			c = uint32(len(combos) - 1)
+			comboIdx[th] = c
+		}
+		ix.themes[num] = c
+		ix.all = append(ix.all, int32(num))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ix.mechs, ix.resps, ix.states, ix.owners, ix.themeNames, ix.combos = mechs.names, resps.names, states.names, owners.names, themes.names, combos
+	return ix, nil
+}
+
+func indexOf(names []string, v string) int {
+	for i := 1; i < len(names); i++ {
+		if names[i] == v {
+			return i
+		}
+	}
+	return 0
+}
+
+// matchNums returns the nums matching an FTS5 expression, ascending.
+func matchNums(ctx context.Context, q db.Q, token, expr string) ([]int32, error) {
+	key := token + "\x00" + expr
+	searchCache.Lock()
+	if e, ok := searchCache.matches[key]; ok {
+		searchCache.tick++
+		e.used = searchCache.tick
+		searchCache.Unlock()
+		return e.nums, nil
+	}
+	searchCache.Unlock()
+	// group_concat hands every rowid over in one value: far cheaper with
+	// the pure-Go driver than stepping through one row per match.
+	var s sql.NullString
+	if err := q.QueryRow(ctx, "SELECT group_concat(rowid) FROM recommendations_fts WHERE recommendations_fts MATCH ?", expr).Scan(&s); err != nil {
+		return nil, err
+	}
+	nums := make([]int32, 0, strings.Count(s.String, ",")+1)
+	if s.String != "" {
+		v := int32(0)
+		for i := 0; i < len(s.String); i++ {
+			c := s.String[i]
+			if c == ',' {
+				nums = append(nums, v)
+				v = 0
+				continue
+			}
+			v = v*10 + int32(c-'0')
+		}
+		nums = append(nums, v)
+	}
+	if !sort.SliceIsSorted(nums, func(i, j int) bool { return nums[i] < nums[j] }) {
+		sort.Slice(nums, func(i, j int) bool { return nums[i] < nums[j] })
+	}
+	searchCache.Lock()
+	defer searchCache.Unlock()
+	if len(nums) > maxCachedNums/4 {
+		return nums, nil
+	}
+	for searchCache.size+len(nums) > maxCachedNums && len(searchCache.matches) > 0 {
+		var oldK string
+		var oldU int64 = -1
+		for k, e := range searchCache.matches {
+			if oldU < 0 || e.used < oldU {
+				oldK, oldU = k, e.used
+			}
+		}
+		searchCache.size -= len(searchCache.matches[oldK].nums)
+		delete(searchCache.matches, oldK)
+	}
+	searchCache.tick++
+	searchCache.matches[key] = &matchEntry{nums: nums, used: searchCache.tick}
+	searchCache.size += len(nums)
+	return nums, nil
+}
+
+// indexSearch is Search on SQLite: matches from FTS5 (or every row for an
+// empty query), filters and facets from the in-process index, the page
+// from the table.
+func indexSearch(ctx context.Context, q db.Q, f Filter, match string) (Results, error) {
+	var out Results
+	token, assessToken, err := searchTokens(ctx, q)
+	if err != nil {
+		return out, err
+	}
+	ix, err := loadIndex(ctx, q, token)
+	if err != nil {
+		return out, err
+	}
+	nums := ix.all
+	if match != "" {
+		if nums, err = matchNums(ctx, q, token, match); err != nil {
+			return out, err
+		}
+	}
+	// Independent-assessment status by num, for the status filter and facet.
+	var status []uint8
+	if f.Institution != "" {
+		if status, err = loadStatus(ctx, q, ix, assessToken, f.Institution); err != nil {
+			return out, err
+		}
+	}
+	// Filter values as dictionary indexes; a value absent from the index
+	// matches nothing (-1).
+	want := func(names []string, v string) int {
+		if v == "" {
+			return 0
+		}
+		if i := indexOf(names, v); i > 0 {
+			return i
+		}
+		return -1
+	}
+	wM, wS, wR := want(ix.mechs, f.Mechanism), want(ix.states, strings.ToUpper(f.State)), want(ix.resps, f.Response)
+	wT := want(ix.themeNames, f.Theme)
+	wC := f.Cycle
+	wV := -2 // no status filter
+	switch {
+	case f.Status == "unassessed":
+		wV = 0
+	case f.Status != "":
+		if wV = indexOf(statusNames, f.Status); wV == 0 {
+			wV = -1
+		}
+	}
+	ownIdx := 0
+	if f.Institution != "" {
+		ownIdx = indexOf(ix.owners, f.Institution)
+	}
+	cl := uint8(f.Clearance)
+	if !f.Clearance.Valid() {
+		cl = 1
+	}
+	shared := 1 // index of owner "" (set first in buildIndex)
+	mechN := make([]int, len(ix.mechs))
+	stateN := make([]int, len(ix.states))
+	respN := make([]int, len(ix.resps))
+	themeN := make([]int, len(ix.themeNames))
+	statN := make([]int, len(statusNames))
+	cycN := make([]int, 256)
+	page := make([]int32, 0, f.Limit)
+	total := 0
+	for i := len(nums) - 1; i >= 0; i-- { // newest (highest num) first
+		n := nums[i]
+		if int(n) >= len(ix.mech) || ix.mech[n] == 0 {
+			continue // a row the index does not know cannot be seen
+		}
+		// The scope, as Scope.cond: shared texts, plus the institution's
+		// own up to the reader's clearance.
+		if o := int(ix.owner[n]); o != shared && (ownIdx == 0 || o != ownIdx) {
+			continue
+		}
+		if f.Institution != "" && ix.sens[n] > cl {
+			continue
+		}
+		m, s, r, c := int(ix.mech[n]), int(ix.state[n]), int(ix.resp[n]), int(ix.cycle[n])
+		var sv int
+		if status != nil {
+			sv = int(status[n])
+		}
+		okM := wM == 0 || m == wM
+		okS := wS == 0 || s == wS
+		okR := wR == 0 || r == wR
+		okC := wC == 0 || c == wC
+		okT := wT == 0
+		combo := ix.combos[ix.themes[n]]
+		if wT > 0 {
+			for _, t := range combo {
+				if int(t) == wT {
+					okT = true
+					break
+				}
+			}
+		}
+		okV := wV == -2 || sv == wV
+		if okM && okS && okR && okC && okT && okV {
+			if total >= f.Offset && len(page) < f.Limit {
+				page = append(page, n)
+			}
+			total++
+		}
+		if f.NoFacets {
+			continue
+		}
+		if okS && okR && okC && okT && okV {
+			mechN[m]++
+		}
+		if okM && okR && okC && okT && okV {
+			stateN[s]++
+		}
+		if okM && okS && okC && okT && okV {
+			respN[r]++
+		}
+		if okM && okS && okR && okT && okV {
+			cycN[c]++
+		}
+		if okM && okS && okR && okC && okT && status != nil {
+			statN[sv]++
+		}
+		if okM && okS && okR && okC && okV {
+			for _, t := range combo {
+				themeN[t]++
+			}
+		}
+	}
+	out.Total = total
+	if !f.NoFacets {
+		fc := &Facets{Mechanism: countList(ix.mechs, mechN), State: countList(ix.states, stateN), Response: countList(ix.resps, respN),
+			Theme: countList(ix.themeNames, themeN), Cycle: []Count{}}
+		for c, k := range cycN {
+			if k > 0 {
+				fc.Cycle = append(fc.Cycle, Count{Value: strconv.Itoa(c), N: k})
+			}
+		}
+		if status != nil {
+			// Status values are listed from index 0 ("unassessed") too.
+			m := map[string]int{}
+			for i, k := range statN {
+				if k > 0 {
+					m[statusNames[i]] = k
+				}
+			}
+			fc.Status = sorted(m)
+		}
+		out.Facets = fc
+	}
+	out.Results, err = readNums(ctx, q, page)
+	return out, err
+}
+
+func countList(names []string, n []int) []Count {
+	m := map[string]int{}
+	for i := 1; i < len(n); i++ {
+		if n[i] > 0 {
+			m[names[i]] = n[i]
+		}
+	}
+	return sorted(m)
+}
+
+// readNums reads the given rows, in the given order.
+func readNums(ctx context.Context, q db.Q, nums []int32) ([]Recommendation, error) {
+	out := []Recommendation{}
+	if len(nums) == 0 {
+		return out, nil
+	}
+	var b strings.Builder
+	args := make([]any, len(nums))
+	for i, n := range nums {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("?")
+		args[i] = int64(n)
+	}
+	rows, err := q.Query(ctx, "SELECT "+prefixed(recColumns)+" FROM recommendations r WHERE r.num IN ("+b.String()+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byNum := map[int64]Recommendation{}
+	for rows.Next() {
+		r, err := scanRec(rows)
+		if err != nil {
+			return nil, err
+		}
+		byNum[r.Num] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, n := range nums {
+		if r, ok := byNum[int64(n)]; ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,230 @@
+package recommend
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"vigil/access"
+	"vigil/db"
+	"vigil/db/dbtest"
+	"vigil/sensitivity"
+)
+
+// seedVaried writes n shared recommendations with words, States, themes,
+// responses, mechanisms and cycles that vary independently, own
+// recommendations of two institutions at several levels, and independent
+// assessments (some recommendations assessed twice: the later counts).
+func seedVaried(t *testing.T, ctx context.Context, d *db.DB, n int) (a, b access.Institution) {
+	t.Helper()
+	words := []string{"torture", "women", "girls", "death penalty", "enforced disappearance", "education", "genocide", "children", "minorities", "hate speech"}
+	states := []string{"AFG", "FRA", "CIV", "PRK"}
+	themes := []string{"Women's rights", "Torture", "Death penalty", "Education", "Minorities"}
+	mechs := []string{"upr", "treaty_body", "special_procedure", "regional"}
+	err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+		var err error
+		if a, err = access.CreateInstitution(ctx, tx, "A", "AFG"); err != nil {
+			return err
+		}
+		if b, err = access.CreateInstitution(ctx, tx, "B", "FRA"); err != nil {
+			return err
+		}
+		var ids []string
+		for i := 0; i < n; i++ {
+			text := fmt.Sprintf("Recommendation %d about %s and %s in the country.", i, words[i%len(words)], words[(i*7/3)%len(words)])
+			r := Recommendation{Source: "test", SourceKey: fmt.Sprint(i), Mechanism: mechs[(i/3)%len(mechs)], StateUnderReview: states[(i/2)%len(states)],
+				Text: text, Response: Responses[i%4], Themes: []string{themes[i%len(themes)], themes[(i/5)%len(themes)]}, Cycle: 1 + i%4}
+			if i%11 == 0 {
+				r.Themes = nil
+			}
+			if _, err := Save(ctx, tx, &r); err != nil {
+				return err
+			}
+			ids = append(ids, r.ID)
+		}
+		for i, inst := range []string{a.ID, b.ID} {
+			for lvl := sensitivity.Public; lvl <= sensitivity.Confidential; lvl++ {
+				if _, err := CreateOwn(ctx, tx, inst, Recommendation{StateUnderReview: states[i], Text: fmt.Sprintf("Own advice on torture and women, level %d.", lvl),
+					Sensitivity: lvl, Themes: []string{"Torture"}}); err != nil {
+					return err
+				}
+			}
+		}
+		for i := 0; i < n; i += 3 {
+			for j, inst := range []string{a.ID, b.ID} {
+				st := Statuses[(i+j)%len(Statuses)]
+				if _, err := AddAssessment(ctx, tx, inst, "u", Assessment{RecommendationID: ids[i], Source: "nhri", Status: st, AssessedBy: "x", AssessedOn: "2024-01-01", Evidence: "e"}); err != nil {
+					return err
+				}
+				if i%2 == 0 { // a later finding replaces the first
+					if _, err := AddAssessment(ctx, tx, inst, "u", Assessment{RecommendationID: ids[i], Source: "nhri", Status: Statuses[(i+j+1)%len(Statuses)], AssessedBy: "x", AssessedOn: "2024-06-01", Evidence: "e"}); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, b
+}
+
+// TestSearchIndexAgreesWithSQL checks that the SQLite search through the
+// in-process index gives exactly what the plain SQL search gives (results,
+// order, total and every facet), and that totals and State counts equal
+// plain SQL counts, for many queries, filters and readers.
+func TestSearchIndexAgreesWithSQL(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	a, b := seedVaried(t, ctx, d, 240)
+	queries := []string{"", "torture", "women", "woman", `"death penalty"`, `"enforced disappearance"`, "torture OR genocide", "women NOT girls",
+		"disappear*", "(education OR minorities) country", "nothingmatches"}
+	filters := []Filter{{}, {State: "AFG"}, {State: "afg", Theme: "Torture"}, {Mechanism: "treaty_body", Response: "noted"}, {Cycle: 2},
+		{Status: "fully"}, {Status: "unassessed"}, {Status: "partially", State: "CIV"}, {Theme: "No such theme"}, {Limit: 7, Offset: 5}, {NoFacets: true, Limit: 3}}
+	type reader struct {
+		inst string
+		cl   sensitivity.Level
+	}
+	readers := []reader{{a.ID, sensitivity.Internal}, {a.ID, sensitivity.Partners}, {b.ID, sensitivity.Confidential}, {"", 0}}
+	checked := 0
+	for _, rd := range readers {
+		scope := rd.inst
+		if scope == "" {
+			scope = db.System
+		}
+		err := d.Read(ctx, scope, func(tx *db.Tx) error {
+			for _, q := range queries {
+				for _, f := range filters {
+					f.Query, f.Institution, f.Clearance = q, rd.inst, rd.cl
+					if f.Limit == 0 {
+						f.Limit = 50
+					}
+					got, err := Search(ctx, tx, f)
+					if err != nil {
+						return err
+					}
+					match, _ := MatchExpr(db.SQLite, q)
+					want, err := searchSQL(ctx, tx, f, match)
+					if err != nil {
+						return err
+					}
+					gj, _ := json.Marshal(got)
+					wj, _ := json.Marshal(want)
+					if string(gj) != string(wj) {
+						t.Errorf("%q %+v:\n index %s\n sql   %s", q, f, gj, wj)
+					}
+					// Plain SQL count of the same question.
+					w, args := where(db.SQLite, f, match, "")
+					from := "recommendations r"
+					if match != "" {
+						from = "recommendations_fts CROSS JOIN recommendations r ON r.num = recommendations_fts.rowid"
+					}
+					var n int
+					if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM "+from+w, args...).Scan(&n); err != nil {
+						return err
+					}
+					if n != got.Total {
+						t.Errorf("%q %+v: total %d, SQL count %d", q, f, got.Total, n)
+					}
+					if !f.NoFacets {
+						ws, sargs := where(db.SQLite, f, match, "state")
+						sc, err := counts(ctx, tx, "SELECT r.state_under_review, COUNT(*) FROM "+from+ws+" GROUP BY 1 ORDER BY 2 DESC, 1", sargs...)
+						if err != nil {
+							return err
+						}
+						if fmt.Sprint(sc) != fmt.Sprint(got.Facets.State) {
+							t.Errorf("%q %+v: State facet %v, SQL %v", q, f, got.Facets.State, sc)
+						}
+					}
+					checked++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if checked != len(readers)*len(queries)*len(filters) {
+		t.Fatalf("checked %d", checked)
+	}
+}
+
+// TestSearchIndexFollowsWrites checks that a search made after a write
+// never counts from the index or caches built before it.
+func TestSearchIndexFollowsWrites(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	a, _ := seedVaried(t, ctx, d, 40)
+	search := func(f Filter) Results {
+		t.Helper()
+		f.Institution, f.Clearance = a.ID, sensitivity.Internal
+		var res Results
+		if err := d.Read(ctx, a.ID, func(tx *db.Tx) error {
+			var err error
+			res, err = Search(ctx, tx, f)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	facet := func(cs []Count, v string) int {
+		for _, c := range cs {
+			if c.Value == v {
+				return c.N
+			}
+		}
+		return 0
+	}
+	before := search(Filter{Query: "torture"})
+	var r Recommendation
+	if err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+		r = Recommendation{Source: "test", SourceKey: "new", Mechanism: "upr", StateUnderReview: "ZZZ", Text: "A new text on torture.", Response: "pending", Themes: []string{"Brand new"}}
+		_, err := Save(ctx, tx, &r)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	after := search(Filter{Query: "torture"})
+	if after.Total != before.Total+1 || facet(after.Facets.State, "ZZZ") != 1 || facet(after.Facets.Theme, "Brand new") != 1 || after.Results[0].ID != r.ID {
+		t.Fatalf("after insert: %d (before %d), facets %+v", after.Total, before.Total, after.Facets.State)
+	}
+	// An update in place (same id) moves it to another response.
+	part := search(Filter{Query: "torture", Response: "supported_in_part"}).Total
+	if err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+		r.Response = "supported_in_part"
+		_, err := Save(ctx, tx, &r)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := search(Filter{Query: "torture", Response: "supported_in_part"}); got.Total != part+1 || got.Results[0].ID != r.ID {
+		t.Fatalf("after update: %d, was %d", got.Total, part)
+	}
+	// A new independent assessment changes the status facet at once.
+	st := facet(search(Filter{Query: "torture"}).Facets.Status, "fully")
+	if err := d.Write(ctx, a.ID, func(tx *db.Tx) error {
+		_, err := AddAssessment(ctx, tx, a.ID, "u", Assessment{RecommendationID: r.ID, Source: "nhri", Status: "fully", AssessedBy: "x", AssessedOn: "2025-01-01", Evidence: "e"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := facet(search(Filter{Query: "torture"}).Facets.Status, "fully"); got != st+1 {
+		t.Fatalf("status facet %d after an assessment, was %d", got, st)
+	}
+	// A second store with the same content in the same process never gets
+	// the first one's index: its tokens are its own.
+	d2 := dbtest.SQLite(t)
+	a2, _ := seedVaried(t, ctx, d2, 40)
+	d2.Read(ctx, a2.ID, func(tx *db.Tx) error {
+		res, err := Search(ctx, tx, Filter{Query: "torture", Institution: a2.ID, Clearance: sensitivity.Internal})
+		if err != nil || res.Total != before.Total {
+			t.Errorf("second store: %d, want %d (%v)", res.Total, before.Total, err)
+		}
+		return nil
+	})
+}
