@@ -141,3 +141,54 @@ func TestRiskPagesReadInEveryLanguage(t *testing.T) {
 		t.Fatal("unchecked wording is not marked")
 	}
 }
+
+// TestTranslatedWordingAndLinks: an administrator enters the Arabic wording
+// of an indicator on the framework page; the demo assessment's Arabic factor
+// page shows the Arabic wording it holds, the English wording marked
+// lang="en" where there is none, and the acts and recommendations linked to
+// its indicators. axe-core checks each page.
+func TestTranslatedWordingAndLinks(t *testing.T) {
+	a := startApp(t)
+	b := browsertest.New(t)
+	signIn(t, b, a, "admin")
+	b.Navigate(a.URL + "/risk/frameworks")
+	fw := Eval(b, `document.querySelector("a[href^='/risk/frameworks/']").getAttribute('href')`)
+	b.Navigate(a.URL + fw + "?tr=8")
+	row := Eval(b, `[...document.querySelectorAll('tbody tr')].find(r => r.cells[0].textContent.trim() === '8.8').id`)
+	if row == "" {
+		t.Fatal("indicator 8.8 not found on the framework page")
+	}
+	id := strings.TrimPrefix(row, "tr-")
+	b.Click("#" + row + " details:nth-of-type(2) summary")
+	const arText = "تعداد سكاني أو انتخابات أو إجراءات تربكهما"
+	b.SetValue("#ti-"+id+"-ar", arText)
+	if st := b.Submit("#" + row + " form[action$='/translations']"); st != 200 {
+		t.Fatalf("save translation: %d", st)
+	}
+	browsertest.CheckA11y(t, b)
+	b.Navigate(a.URL + fw + "?lang=ar")
+	if !strings.Contains(b.Text("#"+row), arText) || !strings.Contains(b.Text("#"+row), "الترجمة لم تُراجع بعد") {
+		t.Fatal("the Arabic wording is not shown, or not marked unchecked, on the Arabic framework page")
+	}
+	browsertest.CheckA11y(t, b)
+
+	// The published demo assessment keeps the translations it was opened
+	// with (the demo's own Arabic 7.14), not the one entered now.
+	b.Navigate(a.URL + "/risk?lang=ar")
+	page := Eval(b, `[...document.querySelectorAll("a[href^='/risk/assessments/']")].find(x => x.textContent.includes('2026')).getAttribute('href')`)
+	b.Navigate(a.URL + page + "?factor=7&lang=ar")
+	if !strings.Contains(b.Text("#ind-7-14-h"), "تزايد الخطاب التحريضي") {
+		t.Fatalf("Arabic wording of 7.14 not shown: %q", b.Text("#ind-7-14-h"))
+	}
+	if Eval(b, `document.querySelector('#ind-7-1-h bdi').getAttribute('lang')`) != "en" {
+		t.Fatal("the English fallback of 7.1 is not marked lang=en")
+	}
+	if !strings.Contains(b.Text("#ind-7-14-links"), "Rally in Kelvast") || !strings.Contains(b.Text("#ind-7-14-links"), "120.14") {
+		t.Fatalf("linked act or recommendation missing: %q", b.Text("#ind-7-14-links"))
+	}
+	browsertest.CheckA11y(t, b)
+	b.Navigate(a.URL + page + "?factor=8&lang=ar")
+	if strings.Contains(b.Text("#ind-8-8-h"), arText) {
+		t.Fatal("a published assessment took a translation entered after it was opened")
+	}
+}

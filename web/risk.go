@@ -614,9 +614,10 @@ func (s *Server) riskFrameworks(w http.ResponseWriter, r *http.Request) {
 }
 
 type riskFrameworkView struct {
-	F       risk.Framework
-	Factors []riskFactorTr
-	IsAdmin bool
+	F        risk.Framework
+	Factors  []riskFactorTr
+	IsAdmin  bool
+	TrFactor int // the factor whose translation forms are open (?tr=N), so the page stays light
 }
 
 // riskTr is one language's translation of a wording, for the framework page.
@@ -664,6 +665,7 @@ func riskTrs(t risk.Translations) ([]riskTr, int) {
 func (s *Server) riskFramework(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
 	v := riskFrameworkView{IsAdmin: c.User.Role == access.Administrator}
+	v.TrFactor, _ = strconv.Atoi(r.URL.Query().Get("tr"))
 	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
 		v.F, err = risk.GetFramework(r.Context(), tx, c.User.InstitutionID, r.PathValue("id"))
@@ -719,11 +721,14 @@ func (s *Server) riskTranslate(w http.ResponseWriter, r *http.Request) {
 		s.riskErr(w, r, route{}, err)
 		return
 	}
-	anchor := ""
-	if kind == "indicator" || kind == "factor" {
-		anchor = "#tr-" + riskSafeName(target)
+	back := "/risk/frameworks/" + fw + "?done=translated"
+	if n, err := strconv.Atoi(r.PostFormValue("factor")); err == nil {
+		back += "&tr=" + strconv.Itoa(n)
 	}
-	http.Redirect(w, r, "/risk/frameworks/"+fw+"?done=translated"+anchor, http.StatusSeeOther)
+	if kind == "indicator" || kind == "factor" {
+		back += "#tr-" + riskSafeName(target)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
 func (s *Server) riskFrameworkExport(w http.ResponseWriter, r *http.Request) {

@@ -23,7 +23,7 @@ func init() {
 		registerMessages(lang, out)
 	}
 	registerMessages("en", map[string]string{
-		"risk.tr.unchecked": "translation not yet checked", "risk.tr.title": "Translations", "risk.tr.edit": "Translate",
+		"risk.tr.unchecked": "translation not yet checked", "risk.tr.title": "Translations", "risk.tr.edit": "Translate", "risk.tr.factor": "Translate the wording of factor",
 		"risk.tr.lang.fr": "French", "risk.tr.lang.es": "Spanish", "risk.tr.lang.ar": "Arabic",
 		"risk.tr.checked": "Translation checked", "risk.tr.none": "none yet", "risk.tr.checkedon": "checked",
 		"risk.tr.help":     "Translations are shown on the pages and in reports in that language; where there is none, the English wording is shown. A translation counts as unchecked until someone marks it checked; the mark records who and when, and changing the text clears it unless you check it again. Assessments keep the wording and translations they were opened with.",
@@ -34,7 +34,7 @@ func init() {
 		"risk.done.translated": "Translation saved.",
 	})
 	registerMessages("fr", map[string]string{
-		"risk.tr.unchecked": "traduction pas encore vérifiée", "risk.tr.title": "Traductions", "risk.tr.edit": "Traduire",
+		"risk.tr.unchecked": "traduction pas encore vérifiée", "risk.tr.title": "Traductions", "risk.tr.edit": "Traduire", "risk.tr.factor": "Traduire les formulations du facteur",
 		"risk.tr.lang.fr": "Français", "risk.tr.lang.es": "Espagnol", "risk.tr.lang.ar": "Arabe",
 		"risk.tr.checked": "Traduction vérifiée", "risk.tr.none": "aucune pour l'instant", "risk.tr.checkedon": "vérifiée",
 		"risk.tr.help":     "Les traductions s'affichent dans les pages et les rapports rédigés dans cette langue ; à défaut, la formulation anglaise est affichée. Une traduction reste non vérifiée tant que personne ne l'a marquée comme vérifiée ; la marque garde qui et quand, et modifier le texte l'efface sauf si vous vérifiez à nouveau. Les évaluations conservent la formulation et les traductions de leur ouverture.",
@@ -45,7 +45,7 @@ func init() {
 		"risk.done.translated": "Traduction enregistrée.",
 	})
 	registerMessages("es", map[string]string{
-		"risk.tr.unchecked": "traducción aún no revisada", "risk.tr.title": "Traducciones", "risk.tr.edit": "Traducir",
+		"risk.tr.unchecked": "traducción aún no revisada", "risk.tr.title": "Traducciones", "risk.tr.edit": "Traducir", "risk.tr.factor": "Traducir las redacciones del factor",
 		"risk.tr.lang.fr": "Francés", "risk.tr.lang.es": "Español", "risk.tr.lang.ar": "Árabe",
 		"risk.tr.checked": "Traducción revisada", "risk.tr.none": "ninguna todavía", "risk.tr.checkedon": "revisada",
 		"risk.tr.help":     "Las traducciones aparecen en las páginas y los informes en ese idioma; si no hay, se muestra la redacción en inglés. Una traducción cuenta como no revisada hasta que alguien la marca como revisada; la marca guarda quién y cuándo, y cambiar el texto la borra salvo que vuelva a marcarla. Las evaluaciones conservan la redacción y las traducciones con que se abrieron.",
@@ -56,7 +56,7 @@ func init() {
 		"risk.done.translated": "Traducción guardada.",
 	})
 	registerMessages("ar", map[string]string{
-		"risk.tr.unchecked": "الترجمة لم تُراجع بعد", "risk.tr.title": "الترجمات", "risk.tr.edit": "ترجمة",
+		"risk.tr.unchecked": "الترجمة لم تُراجع بعد", "risk.tr.title": "الترجمات", "risk.tr.edit": "ترجمة", "risk.tr.factor": "ترجمة صياغات العامل",
 		"risk.tr.lang.fr": "الفرنسية", "risk.tr.lang.es": "الإسبانية", "risk.tr.lang.ar": "العربية",
 		"risk.tr.checked": "تمت مراجعة الترجمة", "risk.tr.none": "لا توجد بعد", "risk.tr.checkedon": "رُوجعت",
 		"risk.tr.help":     "تظهر الترجمات في الصفحات والتقارير المكتوبة بتلك اللغة؛ وإن لم توجد تظهر الصياغة الإنجليزية. وتبقى الترجمة غير مراجعة إلى أن يؤشر عليها أحد بأنها رُوجعت؛ ويحفظ التأشير من قام به ومتى، ويزول عند تغيير النص ما لم تؤشر عليه من جديد. وتحتفظ التقييمات بالصياغة والترجمات التي فُتحت بها.",
