@@ -350,7 +350,8 @@ func ImpunityFigures(ctx context.Context, q db.Q, inst string, clearance sensiti
 	type link struct{ unit, event, act string }
 	rows, err := q.Query(ctx, `SELECT v.unit_id, a.event_id, a.id FROM involvements v JOIN acts a ON a.id = v.act_id
 		JOIN events e ON e.id = a.event_id
-		WHERE v.institution_id = ? AND v.unit_id <> '' AND v.role = 'perpetrator' AND a.sensitivity <= ? AND e.sensitivity <= ?`,
+		WHERE v.institution_id = ? AND v.unit_id <> '' AND v.role = 'perpetrator' AND a.sensitivity <= ? AND e.sensitivity <= ?
+		AND a.withdrawn_at = '' AND e.withdrawn_at = ''`,
 		inst, int(clearance), int(clearance))
 	if err != nil {
 		return Picture{}, err

@@ -26,6 +26,8 @@ type Act struct {
 	Sensitivity                sensitivity.Level
 	CreatedAt                  string
 	Involvements               []Involvement
+	WithdrawnAt                string // set when withdrawn: kept, marked, out of the counts
+	WithdrawnReason            string
 }
 
 // Involvement ties a person or a unit to an act in a role; perpetrators
@@ -166,7 +168,7 @@ func Involve(ctx context.Context, q db.Q, inst string, v Involvement) (Involveme
 // indicators and involvements. Persons above the clearance are left out
 // entirely, so a reader never learns that a confidential person is linked.
 func ListActs(ctx context.Context, q db.Q, inst, eventID string, clearance sensitivity.Level) ([]Act, error) {
-	rows, err := q.Query(ctx, `SELECT id, event_id, act_type, description, victims, violation_status, sensitivity, created_at
+	rows, err := q.Query(ctx, `SELECT id, event_id, act_type, description, victims, violation_status, sensitivity, created_at, withdrawn_at, withdrawn_reason
 		FROM acts WHERE institution_id = ? AND event_id = ? AND sensitivity <= ? ORDER BY created_at, id`, inst, eventID, int(clearance))
 	if err != nil {
 		return nil, err
@@ -176,7 +178,7 @@ func ListActs(ctx context.Context, q db.Q, inst, eventID string, clearance sensi
 	for rows.Next() {
 		a := Act{InstitutionID: inst}
 		var level int64
-		if err := rows.Scan(&a.ID, &a.EventID, &a.Type, &a.Description, &a.Victims, &a.ViolationStatus, &level, &a.CreatedAt); err != nil {
+		if err := rows.Scan(&a.ID, &a.EventID, &a.Type, &a.Description, &a.Victims, &a.ViolationStatus, &level, &a.CreatedAt, &a.WithdrawnAt, &a.WithdrawnReason); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -41,6 +41,9 @@ type Event struct {
 	CreatedBy         string
 	CreatedAt         string
 	UpdatedAt         string
+	// WithdrawnAt is set when the record was withdrawn (kept, marked, out
+	// of the counts), with the reason given.
+	WithdrawnAt, WithdrawnReason string
 }
 
 // Validate checks an event before saving and fills defaults.
@@ -143,6 +146,9 @@ func (e *Event) args(hash string) []any {
 		int(e.Sensitivity), hash, e.CreatedBy, e.CreatedAt, e.UpdatedAt}
 }
 
+// eventReadCols are eventCols and the withdrawal mark, as scanEvent reads them.
+const eventReadCols = eventCols + ", withdrawn_at, withdrawn_reason"
+
 func scanEvent(s interface{ Scan(...any) error }) (Event, error) {
 	var e Event
 	var lat, lon sql.NullFloat64
@@ -151,7 +157,7 @@ func scanEvent(s interface{ Scan(...any) error }) (Event, error) {
 	err := s.Scan(&e.ID, &e.InstitutionID, &e.Origin, &e.OriginID, &e.Title, &e.Description, &e.Violence, &e.Country,
 		&e.CountryName, &e.Region, &e.Admin1, &e.Admin2, &e.Place, &lat, &lon, &e.PlacePrecision, &e.DateStart, &e.DateEnd,
 		&e.DatePrecision, &e.SideA, &e.SideB, &e.Fatalities, &e.CivilianDeaths, &e.SourcesText, &e.Status, &level, &hash,
-		&e.CreatedBy, &e.CreatedAt, &e.UpdatedAt)
+		&e.CreatedBy, &e.CreatedAt, &e.UpdatedAt, &e.WithdrawnAt, &e.WithdrawnReason)
 	if lat.Valid && lon.Valid {
 		e.Latitude, e.Longitude = &lat.Float64, &lon.Float64
 	}
@@ -161,7 +167,7 @@ func scanEvent(s interface{ Scan(...any) error }) (Event, error) {
 
 // GetEvent reads one event the clearance covers; others are ErrNotFound.
 func GetEvent(ctx context.Context, q db.Q, inst, id string, clearance sensitivity.Level) (Event, error) {
-	e, err := scanEvent(q.QueryRow(ctx, "SELECT "+eventCols+" FROM events WHERE institution_id = ? AND id = ? AND sensitivity <= ?",
+	e, err := scanEvent(q.QueryRow(ctx, "SELECT "+eventReadCols+" FROM events WHERE institution_id = ? AND id = ? AND sensitivity <= ?",
 		inst, id, int(clearance)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Event{}, ErrNotFound
@@ -272,7 +278,7 @@ func ListEvents(ctx context.Context, q db.Q, inst string, clearance sensitivity.
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	rows, err := q.Query(ctx, "SELECT "+eventCols+" FROM events WHERE "+cond+" ORDER BY date_start DESC, id LIMIT ? OFFSET ?",
+	rows, err := q.Query(ctx, "SELECT "+eventReadCols+" FROM events WHERE "+cond+" ORDER BY date_start DESC, id LIMIT ? OFFSET ?",
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err

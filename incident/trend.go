@@ -62,7 +62,7 @@ func CivilianViolenceTrend(ctx context.Context, q db.Q, inst string, clearance s
 		cond, args = " AND country = ?", append(args, country)
 	}
 	rows, err := q.Query(ctx, `SELECT region, SUBSTR(date_start, 1, 7), COUNT(*) FROM events
-		WHERE institution_id = ? AND sensitivity <= ? AND violence = 'one_sided'`+cond+`
+		WHERE institution_id = ? AND sensitivity <= ? AND violence = 'one_sided' AND withdrawn_at = ''`+cond+`
 		GROUP BY region, SUBSTR(date_start, 1, 7)`, args...)
 	if err != nil {
 		return Trend{}, err

@@ -21,6 +21,8 @@ type Unit struct {
 	CreatedBy         string
 	CreatedAt         string
 	UpdatedAt         string
+	// WithdrawnAt is set when the unit was withdrawn (kept and marked).
+	WithdrawnAt, WithdrawnReason string
 }
 
 // UnitLink puts a unit under a parent from one date to another ("" open).
@@ -71,12 +73,13 @@ func CreateUnit(ctx context.Context, q db.Q, inst, by string, u Unit) (Unit, err
 	return u, err
 }
 
-const unitCols = "id, institution_id, name, force, kind, notes, sensitivity, created_by, created_at, updated_at"
+const unitCols = "id, institution_id, name, force, kind, notes, sensitivity, created_by, created_at, updated_at, withdrawn_at, withdrawn_reason"
 
 func scanUnit(s interface{ Scan(...any) error }) (Unit, error) {
 	var u Unit
 	var level int64
-	err := s.Scan(&u.ID, &u.InstitutionID, &u.Name, &u.Force, &u.Kind, &u.Notes, &level, &u.CreatedBy, &u.CreatedAt, &u.UpdatedAt)
+	err := s.Scan(&u.ID, &u.InstitutionID, &u.Name, &u.Force, &u.Kind, &u.Notes, &level, &u.CreatedBy, &u.CreatedAt, &u.UpdatedAt,
+		&u.WithdrawnAt, &u.WithdrawnReason)
 	u.Sensitivity = sensitivity.Level(level)
 	return u, err
 }

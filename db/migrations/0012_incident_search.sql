@@ -5,3 +5,13 @@
 -- (UCDP GED, ACLED) stay out of it, so that a 1,000,000-row import does not
 -- pay for indexing words, and are matched by their short fields instead
 -- (incident.ListEvents).
+
+-- Withdrawal (issue 5, editing): a record entered in error or no longer
+-- upheld is withdrawn, never deleted: it keeps its row, is marked with when
+-- and why, leaves the counts, and its page says so.
+ALTER TABLE events ADD COLUMN withdrawn_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN withdrawn_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE acts ADD COLUMN withdrawn_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE acts ADD COLUMN withdrawn_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE units ADD COLUMN withdrawn_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE units ADD COLUMN withdrawn_reason TEXT NOT NULL DEFAULT '';

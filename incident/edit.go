@@ -1,0 +1,203 @@
+package incident
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"vigil/db"
+	"vigil/sensitivity"
+)
+
+// Editing and withdrawal. Every change is made by a reader whose clearance
+// covers the record (others get ErrNotFound, as if it did not exist), may
+// not raise a record above the editor's own clearance (they would lose
+// sight of it), and returns the names of the fields it changed for the
+// audit entry, never their values. A withdrawn record is never deleted: it
+// keeps its row, is marked with when and why, drops out of the counts
+// (timeline, alert, impunity figures) and can no longer be edited.
+
+// ErrWithdrawn is returned for a change to a withdrawn record.
+var ErrWithdrawn = invalid("the record was withdrawn and can no longer be changed")
+
+// UpdateEvent replaces an own (manual) event's fields with those of in and
+// returns the names of the fields that changed. Imported events follow
+// their dataset (a re-import would undo an edit): they can be withdrawn but
+// not edited.
+func UpdateEvent(ctx context.Context, q db.Q, inst string, clearance sensitivity.Level, id string, in Event) ([]string, error) {
+	old, err := GetEvent(ctx, q, inst, id, clearance)
+	if err != nil {
+		return nil, err
+	}
+	if old.WithdrawnAt != "" {
+		return nil, ErrWithdrawn
+	}
+	if old.Origin != "manual" {
+		return nil, invalid("an imported event follows its dataset (%s) and cannot be edited; withdraw it instead", old.Origin)
+	}
+	in.Origin = "manual"
+	if in.Status == "" {
+		in.Status = old.Status
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if in.Sensitivity > clearance {
+		return nil, invalid("you may not raise the record above your own clearance (%s)", clearance)
+	}
+	var changed []string
+	diff := func(name string, same bool) {
+		if !same {
+			changed = append(changed, name)
+		}
+	}
+	diff("title", in.Title == old.Title)
+	diff("description", in.Description == old.Description)
+	diff("violence", in.Violence == old.Violence)
+	diff("country", in.Country == old.Country)
+	diff("region", in.Region == old.Region && in.Admin1 == old.Admin1)
+	diff("district", in.Admin2 == old.Admin2)
+	diff("place", in.Place == old.Place && in.PlacePrecision == old.PlacePrecision)
+	diff("coordinates", sameFloat(in.Latitude, old.Latitude) && sameFloat(in.Longitude, old.Longitude))
+	diff("dates", in.DateStart == old.DateStart && in.DateEnd == old.DateEnd && in.DatePrecision == old.DatePrecision)
+	diff("deaths", in.Fatalities == old.Fatalities && in.CivilianDeaths == old.CivilianDeaths)
+	diff("status", in.Status == old.Status)
+	diff("sensitivity", in.Sensitivity == old.Sensitivity)
+	if len(changed) == 0 {
+		return nil, nil
+	}
+	_, err = q.Exec(ctx, `UPDATE events SET title = ?, description = ?, violence = ?, country = ?, region = ?, admin1 = ?, admin2 = ?,
+		place = ?, latitude = ?, longitude = ?, place_precision = ?, date_start = ?, date_end = ?, date_precision = ?, fatalities = ?,
+		civilian_deaths = ?, status = ?, sensitivity = ?, updated_at = ? WHERE institution_id = ? AND id = ?`,
+		in.Title, in.Description, in.Violence, in.Country, in.Region, in.Admin1, in.Admin2, in.Place, nullFloat(in.Latitude),
+		nullFloat(in.Longitude), in.PlacePrecision, in.DateStart, in.DateEnd, in.DatePrecision, in.Fatalities, in.CivilianDeaths,
+		in.Status, int(in.Sensitivity), db.Now(), inst, id)
+	return changed, err
+}
+
+func sameFloat(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+func withdrawReason(reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return "", invalid("say why the record is withdrawn")
+	}
+	if len(reason) > 2000 {
+		return "", invalid("the reason is longer than 2000 characters")
+	}
+	return reason, nil
+}
+
+// WithdrawEvent marks an event withdrawn, with the reason; its row, acts,
+// evidence and cases stay.
+func WithdrawEvent(ctx context.Context, q db.Q, inst string, clearance sensitivity.Level, id, reason string) error {
+	reason, err := withdrawReason(reason)
+	if err != nil {
+		return err
+	}
+	old, err := GetEvent(ctx, q, inst, id, clearance)
+	if err != nil {
+		return err
+	}
+	if old.WithdrawnAt != "" {
+		return ErrWithdrawn
+	}
+	now := db.Now()
+	_, err = q.Exec(ctx, "UPDATE events SET withdrawn_at = ?, withdrawn_reason = ?, updated_at = ? WHERE institution_id = ? AND id = ?",
+		now, reason, now, inst, id)
+	return err
+}
+
+// WithdrawAct marks one act of an event withdrawn.
+func WithdrawAct(ctx context.Context, q db.Q, inst string, clearance sensitivity.Level, eventID, actID, reason string) error {
+	reason, err := withdrawReason(reason)
+	if err != nil {
+		return err
+	}
+	if _, err := GetEvent(ctx, q, inst, eventID, clearance); err != nil {
+		return err
+	}
+	var withdrawn string
+	err = q.QueryRow(ctx, "SELECT withdrawn_at FROM acts WHERE institution_id = ? AND id = ? AND event_id = ? AND sensitivity <= ?",
+		inst, actID, eventID, int(clearance)).Scan(&withdrawn)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if withdrawn != "" {
+		return ErrWithdrawn
+	}
+	_, err = q.Exec(ctx, "UPDATE acts SET withdrawn_at = ?, withdrawn_reason = ? WHERE institution_id = ? AND id = ?", db.Now(), reason, inst, actID)
+	return err
+}
+
+// UpdateUnit replaces a unit's name, force, kind, notes and sensitivity and
+// returns the names of the fields that changed.
+func UpdateUnit(ctx context.Context, q db.Q, inst string, clearance sensitivity.Level, id string, in Unit) ([]string, error) {
+	old, err := GetUnit(ctx, q, inst, id, clearance)
+	if err != nil {
+		return nil, err
+	}
+	if old.WithdrawnAt != "" {
+		return nil, ErrWithdrawn
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Name == "" || len(in.Name) > 300 {
+		return nil, invalid("a unit needs a name of at most 300 characters")
+	}
+	if err := oneOf(in.Force, Forces, "force"); err != nil {
+		return nil, err
+	}
+	if err := oneOf(in.Kind, UnitKinds, "kind"); err != nil {
+		return nil, err
+	}
+	if !in.Sensitivity.Valid() {
+		return nil, invalid("sensitivity %d is not a level", in.Sensitivity)
+	}
+	if in.Sensitivity > clearance {
+		return nil, invalid("you may not raise the record above your own clearance (%s)", clearance)
+	}
+	var changed []string
+	for _, f := range []struct {
+		name string
+		same bool
+	}{{"name", in.Name == old.Name}, {"force", in.Force == old.Force}, {"kind", in.Kind == old.Kind}, {"notes", in.Notes == old.Notes},
+		{"sensitivity", in.Sensitivity == old.Sensitivity}} {
+		if !f.same {
+			changed = append(changed, f.name)
+		}
+	}
+	if len(changed) == 0 {
+		return nil, nil
+	}
+	_, err = q.Exec(ctx, "UPDATE units SET name = ?, force = ?, kind = ?, notes = ?, sensitivity = ?, updated_at = ? WHERE institution_id = ? AND id = ?",
+		in.Name, in.Force, in.Kind, in.Notes, int(in.Sensitivity), db.Now(), inst, id)
+	return changed, err
+}
+
+// WithdrawUnit marks a unit withdrawn; its links and involvements stay.
+func WithdrawUnit(ctx context.Context, q db.Q, inst string, clearance sensitivity.Level, id, reason string) error {
+	reason, err := withdrawReason(reason)
+	if err != nil {
+		return err
+	}
+	old, err := GetUnit(ctx, q, inst, id, clearance)
+	if err != nil {
+		return err
+	}
+	if old.WithdrawnAt != "" {
+		return ErrWithdrawn
+	}
+	now := db.Now()
+	_, err = q.Exec(ctx, "UPDATE units SET withdrawn_at = ?, withdrawn_reason = ?, updated_at = ? WHERE institution_id = ? AND id = ?",
+		now, reason, now, inst, id)
+	return err
+}
