@@ -148,3 +148,29 @@ func BenchmarkAnnualReportPDFWarm(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRiskLoadLinks measures only the look-up of the records linked to
+// the demo assessment's indicators (documented acts, confirmed
+// recommendations, treaty gaps), which the annual report and the assessment
+// page make on every request.
+func BenchmarkRiskLoadLinks(b *testing.B) {
+	d, inst := demoReport(b)
+	ctx := context.Background()
+	var a risk.Assessment
+	if err := d.Read(ctx, inst, func(tx *db.Tx) error {
+		var err error
+		a, err = risk.Find(ctx, tx, inst, "XVG", "2026", sensitivity.Confidential)
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := d.Read(ctx, inst, func(tx *db.Tx) error {
+			_, err := risk.LoadLinks(ctx, tx, inst, a, sensitivity.Confidential)
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
