@@ -76,7 +76,7 @@ func TestDisagreementRules(t *testing.T) {
 // TestFactorLinksAreKnownVariables: the mapping names only real predictors
 // and real common or genocide factors, and every predictor has words.
 func TestFactorLinksAreKnownVariables(t *testing.T) {
-	known := map[string]bool{}
+	known := map[string]bool{PartyBan: true}
 	for _, v := range EWPVariables {
 		known[v] = true
 		if _, ok := VariableDescriptions[v]; !ok {
