@@ -147,6 +147,7 @@ type forecastCountryView struct {
 	Threshold   float64
 	TopRank     int
 	RiskPercent string
+	Selected    bool // a run other than the current one was asked for
 }
 
 // forecastCountryData loads a country's score, trend and shifts and the
@@ -158,7 +159,8 @@ func (s *Server) forecastCountryData(r *http.Request) (forecastCountryView, erro
 	inst, cl := c.User.InstitutionID, c.User.Role.Clearance()
 	code := strings.ToUpper(r.PathValue("id"))
 	v := forecastCountryView{Rule: forecast.DisagreementRule, RuleFactor: risk.RuleFactor, RuleCrime: risk.RuleCrime, Licence: forecastLicence,
-		Demo: forecastDemoLabel, Threshold: 100 * forecast.AlarmThreshold, TopRank: forecast.TopRank, Links: forecast.FactorLinks}
+		Demo: forecastDemoLabel, Threshold: 100 * forecast.AlarmThreshold, TopRank: forecast.TopRank, Links: forecast.FactorLinks,
+		Selected: r.URL.Query().Get("run") != ""}
 	load := func(tx *db.Tx) error {
 		var err error
 		if v.Run, err = loadRun(r, tx, inst, cl); err != nil {
