@@ -233,6 +233,69 @@ func sameContent(a, b *Recommendation) bool {
 // searchText is what the full-text index holds: the text, folded.
 func searchText(r *Recommendation) string { return Fold(r.Text) }
 
+// bulkInsert inserts many new records at once. On SQLite it does not
+// let the per-row triggers feed the full-text index (and the search's
+// change token) one row at a time: inside the import's transaction it sets
+// those triggers aside, inserts, indexes the new rows with one INSERT ...
+// SELECT, sets a new change token, and puts the triggers back exactly as
+// they were (their SQL is read from the schema). SQLite's DDL is part of
+// the transaction, so no other connection ever sees the triggers missing,
+// and a failed import rolls everything back.
+func bulkInsert(ctx context.Context, q db.Q, recs []*Recommendation) error {
+	if q.Dialect() != db.SQLite || len(recs) < 500 {
+		return insertBatch(ctx, q, recs)
+	}
+	rows, err := q.Query(ctx, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'recommendations' AND name IN ('recommendations_fts_ai', 'rec_search_rec_ai')")
+	if err != nil {
+		return err
+	}
+	var names, sqls []string
+	for rows.Next() {
+		var n, s string
+		if err := rows.Scan(&n, &s); err != nil {
+			rows.Close()
+			return err
+		}
+		names, sqls = append(names, n), append(sqls, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(names) != 2 {
+		return insertBatch(ctx, q, recs) // not the schema this expects: the slow, sure way
+	}
+	for _, n := range names {
+		if _, err := q.Exec(ctx, "DROP TRIGGER "+n); err != nil {
+			return err
+		}
+	}
+	if err := insertBatch(ctx, q, recs); err != nil {
+		return err
+	}
+	first := recs[0].Num
+	for _, r := range recs {
+		first = min(first, r.Num)
+	}
+	if _, err := q.Exec(ctx, "INSERT INTO recommendations_fts (rowid, search_text) SELECT num, search_text FROM recommendations WHERE num >= ?", first); err != nil {
+		return err
+	}
+	for _, stmt := range []string{
+		"UPDATE rec_search_fts_config SET token = lower(hex(randomblob(8))) WHERE kind = 'rec'",
+		"INSERT INTO rec_search_fts_config (kind, token) SELECT 'rec', lower(hex(randomblob(8))) WHERE NOT EXISTS (SELECT 1 FROM rec_search_fts_config WHERE kind = 'rec')",
+	} {
+		if _, err := q.Exec(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	for _, s := range sqls {
+		if _, err := q.Exec(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // insertBatch inserts new records (ids and nums already set) with
 // multi-row statements: an import of 40,000 rows is then a few hundred
 // round trips rather than 100,000.

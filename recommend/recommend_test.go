@@ -307,6 +307,29 @@ func TestImportUPRInfoReal(t *testing.T) {
 	if err != nil || res.Unchanged != 42013 || res.Inserted+res.Updated != 0 {
 		t.Fatalf("re-import: %+v %v", res, err)
 	}
+	// The bulk load put the full-text triggers back: a record saved
+	// afterwards is found, and the search's index sees it at once.
+	if err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ('recommendations_fts_ai', 'rec_search_rec_ai')").Scan(&n); err != nil || n != 2 {
+			t.Errorf("triggers after the import: %d %v", n, err)
+		}
+		before, err := Search(ctx, tx, Filter{Query: "genocide"})
+		if err != nil {
+			return err
+		}
+		r := Recommendation{Source: "test", SourceKey: "after", Mechanism: "upr", StateUnderReview: "AFG", Text: "Prevent genocide and zyxwvutsrq.", Response: "pending"}
+		if _, err := Save(ctx, tx, &r); err != nil {
+			return err
+		}
+		after, err := Search(ctx, tx, Filter{Query: "zyxwvutsrq OR genocide"})
+		if err != nil || after.Total != before.Total+1 || after.Results[0].ID != r.ID {
+			t.Errorf("after a save: %d (before %d) %v", after.Total, before.Total, err)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestOwnRecommendationsStayWithTheirInstitution(t *testing.T) {

@@ -12,8 +12,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -139,12 +141,16 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 		seen := map[string]int{}
 		var fresh []*Recommendation
 		now := db.Now()
-		for _, f := range files {
-			var one importer.Result
-			recs, err := readUPRInfo(f, res, &one, seen, p)
-			if err != nil {
-				return err
+		all := readAll(files, res, p)
+		for i, f := range files {
+			if Notes != nil {
+				io.WriteString(Notes, all[i].note.String())
 			}
+			if all[i].err != nil {
+				return all[i].err
+			}
+			one, recs := all[i].res, all[i].recs
+			numberRepeats(recs, seen)
 			for _, r := range recs {
 				r.Themes = normThemes(r.Themes)
 				if err := r.validate(); err != nil {
@@ -177,7 +183,7 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 			}
 			total.Add(name, one)
 		}
-		if err := insertBatch(ctx, tx, fresh); err != nil {
+		if err := bulkInsert(ctx, tx, fresh); err != nil {
 			return err
 		}
 		// The recommendations are shared by every institution: the import
@@ -213,16 +219,16 @@ func loadBySource(ctx context.Context, q db.Q, source string) (map[string]*Recom
 
 // readUPRInfo parses one export. Rows it cannot use are rejected in res; the
 // records it returns carry their row number in Num until they are saved.
-func readUPRInfo(path string, cr *country.Resolver, res *importer.Result, seen map[string]int, p *importer.Progress) ([]*Recommendation, error) {
+// The note saying what was detected goes to note. Keys are not yet made
+// unique: numberRepeats does that, in file order.
+func readUPRInfo(path string, cr *country.Resolver, res *importer.Result, note *strings.Builder, p *importer.Progress) ([]*Recommendation, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	dec := Decode(raw)
-	if Notes != nil {
-		fmt.Fprintf(Notes, "%s: detected %s text with %s line ends%s\n", filepath.Base(path), dec.Encoding, dec.LineEnds,
-			map[bool]string{true: "; converted to UTF-8 with LF", false: ""}[dec.Converted])
-	}
+	fmt.Fprintf(note, "%s: detected %s text with %s line ends%s\n", filepath.Base(path), dec.Encoding, dec.LineEnds,
+		map[bool]string{true: "; converted to UTF-8 with LF", false: ""}[dec.Converted])
 	p.SetLabel("upr-info " + filepath.Base(path))
 	r := csv.NewReader(bytes.NewReader(dec.Text))
 	r.FieldsPerRecord = -1
@@ -262,14 +268,50 @@ func readUPRInfo(path string, cr *country.Resolver, res *importer.Result, seen m
 		if !ok {
 			continue
 		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// numberRepeats makes keys unique: the source repeats a few rows exactly,
+// and the second one gets "#2" after its key, the third "#3"...
+func numberRepeats(recs []*Recommendation, seen map[string]int) {
+	for _, x := range recs {
 		base := x.SourceKey
 		seen[base]++
 		if n := seen[base]; n > 1 {
 			x.SourceKey = base + "#" + strconv.Itoa(n)
 		}
-		out = append(out, x)
 	}
-	return out, nil
+}
+
+// parsed is one file read by readAll.
+type parsed struct {
+	recs []*Recommendation
+	res  importer.Result
+	note strings.Builder
+	err  error
+}
+
+// readAll parses the files at the same time (decoding, CSV, country
+// mapping and keys are pure computation), at most as many at once as
+// there are processors, and gives the results in file order.
+func readAll(files []string, cr *country.Resolver, p *importer.Progress) []*parsed {
+	out := make([]*parsed, len(files))
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
+	for i, f := range files {
+		out[i] = &parsed{res: importer.Result{Errors: []importer.RowError{}}}
+		wg.Add(1)
+		go func(x *parsed, f string) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			x.recs, x.err = readUPRInfo(f, cr, &x.res, &x.note, p)
+		}(out[i], f)
+	}
+	wg.Wait()
+	return out
 }
 
 func uprRow(row int, get func(string) string, cr *country.Resolver, res *importer.Result) (*Recommendation, bool) {
