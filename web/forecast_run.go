@@ -1,10 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -113,12 +115,12 @@ func (s *Server) forecastRunStart(w http.ResponseWriter, r *http.Request) {
 		bad("The data file could not be read.")
 		return
 	}
-	data, err := forecast.Load(strings.NewReader(string(raw)))
+	data, err := forecast.Load(bytes.NewReader(raw))
 	if err != nil {
 		bad("The data file is not in the expected layout: " + err.Error())
 		return
 	}
-	job := forecast.Job{Institution: c.User.InstitutionID, By: c.User.Username, Data: data, DataFile: hdr.Filename, DataSHA256: forecast.SHA256(raw),
+	job := forecast.Job{Institution: c.User.InstitutionID, By: c.User.Username, Data: data, DataFile: uploadName(hdr.Filename), DataSHA256: forecast.SHA256(raw),
 		Model: m, Options: forecast.FitOptions{Seed: 90035, Workers: 1}, CV: "random folds, seed 90035", LastL: last, Years: years}
 	if ff, fh, err := r.FormFile("folds"); err == nil {
 		fb, err := io.ReadAll(ff)
@@ -128,13 +130,13 @@ func (s *Server) forecastRunStart(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if len(fb) > 0 {
-			folds, err := forecast.LoadFolds(strings.NewReader(string(fb)))
+			folds, err := forecast.LoadFolds(bytes.NewReader(fb))
 			if err != nil {
 				bad("The folds file is not in the expected layout: " + err.Error())
 				return
 			}
 			job.Options.Folds = folds
-			job.CV = "folds " + fh.Filename + " sha256 " + forecast.SHA256(fb)
+			job.CV = "folds " + uploadName(fh.Filename) + " sha256 " + forecast.SHA256(fb)
 		}
 	}
 	if job.LastL == 0 {
@@ -157,7 +159,7 @@ func (s *Server) forecastRunStart(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	fj := &forecastJob{ID: db.NewID(), Model: m.Name, File: hdr.Filename, By: c.User.Username, Started: time.Now(), Total: pending, State: "running"}
+	fj := &forecastJob{ID: db.NewID(), Model: m.Name, File: job.DataFile, By: c.User.Username, Started: time.Now(), Total: pending, State: "running"}
 	list := append([]*forecastJob{fj}, forecastJobs.m[job.Institution]...)
 	if len(list) > 5 {
 		list = list[:5]
@@ -194,4 +196,16 @@ func (s *Server) forecastRunStart(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	http.Redirect(w, r, "/forecast", http.StatusSeeOther)
+}
+
+// uploadName keeps the base name of an uploaded file, at most 200 bytes.
+func uploadName(name string) string {
+	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	if name == "." || name == "/" || name == "" {
+		name = "upload.csv"
+	}
+	return name
 }
