@@ -202,7 +202,7 @@ func (s *Server) forecastRunStart(w http.ResponseWriter, r *http.Request) {
 func uploadName(name string) string {
 	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
 	if len(name) > 200 {
-		name = name[:200]
+		name = strings.ToValidUTF8(name[:200], "")
 	}
 	if name == "." || name == "/" || name == "" {
 		name = "upload.csv"
