@@ -94,8 +94,10 @@ func EnsureEventIndexes(ctx context.Context, d *db.DB, inst string) error {
 	}
 	return d.Write(ctx, inst, func(tx *db.Tx) error {
 		// A 32 MB page cache, and a helper thread for the sort that
-		// building an index is: the other core is idle by then.
-		for _, p := range []string{"PRAGMA cache_size = -32768", "PRAGMA threads = 2"} {
+		// building an index is (the other core is idle by then); the sort
+		// spills to a temporary file, not to memory, so that sorting the
+		// keys of a million rows stays within the import's memory budget.
+		for _, p := range []string{"PRAGMA cache_size = -32768", "PRAGMA temp_store = FILE", "PRAGMA threads = 2"} {
 			if _, err := tx.Exec(ctx, p); err != nil {
 				return err
 			}

@@ -263,7 +263,7 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 	}
 	// The import owns the process: a soft memory limit makes the collector
 	// work harder rather than let the heap double between collections.
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(200 << 20))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(160 << 20))
 	if d.Dialect == db.SQLite {
 		ck := startCheckpointer(ctx, d, env.Institution)
 		defer ck.stop()

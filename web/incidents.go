@@ -39,6 +39,10 @@ func init() {
 			{method: "POST", path: "/incidents/{id}/sources", roles: incEditors, handle: (*Server).incAddSource},
 			{method: "POST", path: "/incidents/{id}/evidence", roles: incEditors, handle: (*Server).incAddEvidence},
 			{method: "GET", path: "/incidents/{id}/export", roles: incExporters, handle: (*Server).incExport},
+			{method: "GET", path: "/incidents/{id}/edit", roles: incEditors, handle: (*Server).incEditForm},
+			{method: "POST", path: "/incidents/{id}/edit", roles: incEditors, handle: (*Server).incEdit},
+			{method: "POST", path: "/incidents/{id}/withdraw", roles: incEditors, handle: (*Server).incWithdraw},
+			{method: "POST", path: "/incidents/{id}/acts/{act}/withdraw", roles: incEditors, handle: (*Server).incWithdrawAct},
 			{method: "GET", path: "/incidents/{id}/evidence", roles: everyone, handle: (*Server).incEvidencePage},
 
 			{method: "GET", path: "/units", roles: everyone, handle: (*Server).incUnits},
@@ -46,6 +50,8 @@ func init() {
 			{method: "GET", path: "/units/{id}", roles: everyone, handle: (*Server).incUnit},
 			{method: "POST", path: "/units/{id}/links", roles: incEditors, handle: (*Server).incUnitLink},
 			{method: "POST", path: "/units/{id}/commanders", roles: incEditors, handle: (*Server).incUnitCommander},
+			{method: "POST", path: "/units/{id}/edit", roles: incEditors, handle: (*Server).incUnitEdit},
+			{method: "POST", path: "/units/{id}/withdraw", roles: incEditors, handle: (*Server).incUnitWithdraw},
 
 			{method: "GET", path: "/cases", roles: everyone, handle: (*Server).incCases},
 			{method: "POST", path: "/cases", roles: incEditors, handle: (*Server).incCaseCreate},
@@ -192,12 +198,17 @@ func (s *Server) incList(w http.ResponseWriter, r *http.Request) {
 }
 
 type incFormView struct {
-	Form            incident.Event
-	Violence        []string
-	Levels          []sensitivity.Level
-	DatePrecisions  []incOption
-	PlacePrecisions []incOption
-	Lat, Lon        string
+	// Action, Heading and Button make the form one for a new incident
+	// (the defaults) or for editing one (Edit).
+	Action, Heading, Button string
+	Edit                    bool
+	Statuses                []string
+	Form                    incident.Event
+	Violence                []string
+	Levels                  []sensitivity.Level
+	DatePrecisions          []incOption
+	PlacePrecisions         []incOption
+	Lat, Lon                string
 }
 
 type incOption struct {
@@ -206,7 +217,9 @@ type incOption struct {
 }
 
 func newIncFormView() incFormView {
-	v := incFormView{Form: incident.Event{Sensitivity: sensitivity.Internal, DatePrecision: 1}, Violence: incident.Violence, Levels: sensitivity.All}
+	v := incFormView{Action: "/incidents", Heading: "Record an incident", Button: "Save the incident",
+		Form: incident.Event{Sensitivity: sensitivity.Internal, DatePrecision: 1}, Violence: incident.Violence, Levels: sensitivity.All,
+		Statuses: incident.EventStatus}
 	for i, l := range incident.DatePrecisions[1:] {
 		v.DatePrecisions = append(v.DatePrecisions, incOption{i + 1, l})
 	}
@@ -220,13 +233,14 @@ func (s *Server) incNewForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "incidents_new", pageData{Title: "Record an incident", Data: newIncFormView()})
 }
 
-func (s *Server) incCreate(w http.ResponseWriter, r *http.Request) {
-	c := current(r)
+// incFormEvent reads the incident form (new or edit).
+func incFormEvent(r *http.Request) (incident.Event, error) {
 	e := incident.Event{Title: r.FormValue("title"), Description: r.FormValue("description"), Violence: r.FormValue("violence"),
 		Country: strings.ToUpper(strings.TrimSpace(r.FormValue("country"))), Region: strings.TrimSpace(r.FormValue("region")),
 		Admin1: strings.TrimSpace(r.FormValue("region")), Admin2: strings.TrimSpace(r.FormValue("admin2")), Place: r.FormValue("place"),
 		PlacePrecision: formInt(r, "place_precision"), DateStart: r.FormValue("date_start"), DateEnd: r.FormValue("date_end"),
-		DatePrecision: formInt(r, "date_precision"), Fatalities: formInt(r, "fatalities"), CivilianDeaths: formInt(r, "civilian_deaths")}
+		DatePrecision: formInt(r, "date_precision"), Fatalities: formInt(r, "fatalities"), CivilianDeaths: formInt(r, "civilian_deaths"),
+		Status: r.FormValue("status")}
 	var userErr error
 	e.Sensitivity, userErr = formLevelOr(r, "sensitivity", sensitivity.Internal)
 	if userErr == nil {
@@ -235,6 +249,13 @@ func (s *Server) incCreate(w http.ResponseWriter, r *http.Request) {
 	if userErr == nil {
 		e.Longitude, userErr = formFloat(r, "longitude")
 	}
+	return e, userErr
+}
+
+func (s *Server) incCreate(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	e, userErr := incFormEvent(r)
+	e.Status = "" // a new record starts open
 	var created incident.Event
 	if userErr == nil {
 		err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
@@ -262,6 +283,103 @@ func (s *Server) incCreate(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/incidents/"+created.ID+"?saved=event", http.StatusSeeOther)
 }
 
+// incEditView is the incident form filled with an event, for editing.
+func incEditView(e incident.Event) incFormView {
+	v := newIncFormView()
+	v.Action, v.Heading, v.Button, v.Edit = "/incidents/"+e.ID+"/edit", "Edit the incident", "Save the changes", true
+	v.Form = e
+	if e.Latitude != nil && e.Longitude != nil {
+		v.Lat, v.Lon = strconv.FormatFloat(*e.Latitude, 'f', -1, 64), strconv.FormatFloat(*e.Longitude, 'f', -1, 64)
+	}
+	return v
+}
+
+func (s *Server) incEditForm(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	var e incident.Event
+	err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+		var err error
+		if e, err = incident.GetEvent(r.Context(), tx, c.User.InstitutionID, r.PathValue("id"), incClearance(r)); err != nil {
+			return err
+		}
+		if e.Sensitivity == sensitivity.Confidential {
+			return s.record(r.Context(), tx, r, "event.read", "event", e.ID, "")
+		}
+		return nil
+	})
+	if err != nil {
+		s.incFail(w, r, route{}, err)
+		return
+	}
+	v := incEditView(e)
+	msg := ""
+	switch {
+	case e.WithdrawnAt != "":
+		msg = "This incident was withdrawn and can no longer be edited."
+	case e.Origin != "manual":
+		msg = "This incident was imported from " + e.Origin + " and follows that dataset; it can be withdrawn but not edited."
+	}
+	if msg != "" {
+		s.renderStatus(w, r, http.StatusBadRequest, "incidents_new", pageData{Title: "Edit the incident", Error: msg, Data: v})
+		return
+	}
+	s.render(w, r, "incidents_new", pageData{Title: "Edit the incident", Data: v})
+}
+
+func (s *Server) incEdit(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	id := r.PathValue("id")
+	e, userErr := incFormEvent(r)
+	if userErr == nil {
+		err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+			changed, err := incident.UpdateEvent(r.Context(), tx, c.User.InstitutionID, incClearance(r), id, e)
+			if err != nil || len(changed) == 0 {
+				return err
+			}
+			return s.record(r.Context(), tx, r, "event.update", "event", id, "fields="+strings.Join(changed, ","))
+		})
+		var ve incident.ValidationError
+		if errors.As(err, &ve) {
+			userErr = err
+		} else if err != nil {
+			s.incFail(w, r, route{}, err)
+			return
+		}
+	}
+	if userErr != nil {
+		e.ID = id
+		v := incEditView(e)
+		v.Lat, v.Lon = r.FormValue("latitude"), r.FormValue("longitude")
+		s.renderStatus(w, r, http.StatusBadRequest, "incidents_new", pageData{Title: "Edit the incident", Error: userErr.Error(), Data: v})
+		return
+	}
+	http.Redirect(w, r, "/incidents/"+id+"?saved=edit", http.StatusSeeOther)
+}
+
+func (s *Server) incWithdraw(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	s.incEventWrite(w, r, "withdrawn", func(tx *db.Tx, ev incident.Event) error {
+		if err := incident.WithdrawEvent(r.Context(), tx, c.User.InstitutionID, incClearance(r), ev.ID, r.FormValue("reason")); err != nil {
+			return err
+		}
+		return s.record(r.Context(), tx, r, "event.withdraw", "event", ev.ID, "")
+	})
+}
+
+func (s *Server) incWithdrawAct(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	s.incEventWrite(w, r, "act-withdrawn", func(tx *db.Tx, ev incident.Event) error {
+		act := r.PathValue("act")
+		err := incident.WithdrawAct(r.Context(), tx, c.User.InstitutionID, incClearance(r), ev.ID, act, r.FormValue("reason"))
+		if errors.Is(err, incident.ErrNotFound) {
+			return incident.ValidationError{Msg: "no such act on this incident"}
+		} else if err != nil {
+			return err
+		}
+		return s.record(r.Context(), tx, r, "act.withdraw", "act", act, "event="+ev.ID)
+	})
+}
+
 type incEventView struct {
 	Event           incident.Event
 	Acts            []incident.Act
@@ -284,7 +402,8 @@ type incEventView struct {
 	Today           string
 }
 
-var incSavedNotices = map[string]string{"event": "The incident was recorded.", "act": "The act was added.", "involvement": "The involvement was recorded.",
+var incSavedNotices = map[string]string{"event": "The incident was recorded.", "edit": "The changes were saved.",
+	"withdrawn": "The incident was withdrawn. It stays on record, marked, and no longer counts.", "act-withdrawn": "The act was withdrawn. It stays on record, marked.", "act": "The act was added.", "involvement": "The involvement was recorded.",
 	"source": "The source was added.", "evidence": "The file was stored and its SHA-256 recorded.", "case": "The case was opened."}
 
 // incLoadEvent reads an event and everything shown with it. A confidential
@@ -636,12 +755,15 @@ type incUnitView struct {
 	Units   []incident.Unit
 	Persons []incident.Person
 	CanEdit bool
+	Forces  []string
+	Kinds   []string
+	Levels  []sensitivity.Level
 }
 
 func (s *Server) incUnitLoad(r *http.Request) (incUnitView, error) {
 	c := current(r)
 	inst := c.User.InstitutionID
-	v := incUnitView{CanEdit: c.User.Role.In(incEditors...)}
+	v := incUnitView{CanEdit: c.User.Role.In(incEditors...), Forces: incident.Forces, Kinds: incident.UnitKinds, Levels: sensitivity.All}
 	err := s.db.Read(r.Context(), inst, func(tx *db.Tx) error {
 		var err error
 		if v.Record, err = incident.GetUnitRecord(r.Context(), tx, inst, r.PathValue("id"), incClearance(r), incToday()); err != nil {
@@ -691,6 +813,32 @@ func (s *Server) incUnitWrite(w http.ResponseWriter, r *http.Request, fn func(tx
 		return
 	}
 	http.Redirect(w, r, "/units/"+id, http.StatusSeeOther)
+}
+
+func (s *Server) incUnitEdit(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	s.incUnitWrite(w, r, func(tx *db.Tx, u incident.Unit) error {
+		level, err := formLevelOr(r, "sensitivity", u.Sensitivity)
+		if err != nil {
+			return err
+		}
+		changed, err := incident.UpdateUnit(r.Context(), tx, c.User.InstitutionID, incClearance(r), u.ID, incident.Unit{Name: r.FormValue("name"),
+			Force: r.FormValue("force"), Kind: r.FormValue("kind"), Notes: r.FormValue("notes"), Sensitivity: level})
+		if err != nil || len(changed) == 0 {
+			return err
+		}
+		return s.record(r.Context(), tx, r, "unit.update", "unit", u.ID, "fields="+strings.Join(changed, ","))
+	})
+}
+
+func (s *Server) incUnitWithdraw(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	s.incUnitWrite(w, r, func(tx *db.Tx, u incident.Unit) error {
+		if err := incident.WithdrawUnit(r.Context(), tx, c.User.InstitutionID, incClearance(r), u.ID, r.FormValue("reason")); err != nil {
+			return err
+		}
+		return s.record(r.Context(), tx, r, "unit.withdraw", "unit", u.ID, "")
+	})
 }
 
 func (s *Server) incUnitLink(w http.ResponseWriter, r *http.Request) {

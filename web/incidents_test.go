@@ -202,3 +202,107 @@ func TestIncidentJourney(t *testing.T) {
 		}
 	})
 }
+
+// TestIncidentEditAndWithdraw edits an incident and a unit through the
+// pages, withdraws an act and the incident (a reason is required; the page
+// then shows the mark and offers no more changes), checks that a viewer
+// may not edit and that the audit trail names the changed fields only.
+func TestIncidentEditAndWithdraw(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		doc := f.users[0][access.Documenter]
+		ctx := context.Background()
+		resp := incPost(t, f, doc, "/incidents", url.Values{"title": {"Raid at the ford"}, "date_start": {"2026-02-03"},
+			"violence": {"one_sided"}, "region": {"Oravia"}, "sensitivity": {"internal"}, "date_precision": {"1"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create: %d %s", resp.StatusCode, readBody(t, resp))
+		}
+		evURL := strings.SplitN(resp.Header.Get("Location"), "?", 2)[0]
+		evID := strings.TrimPrefix(evURL, "/incidents/")
+		if code, page := incGet(t, f, doc, evURL+"/edit"); code != 200 || !strings.Contains(page, "Raid at the ford") {
+			t.Fatalf("edit form: %d", code)
+		}
+		if r := incPost(t, f, f.users[0][access.Viewer], evURL+"/edit", url.Values{"title": {"x"}, "date_start": {"2026-02-03"}}); r.StatusCode != http.StatusForbidden {
+			t.Errorf("viewer edits: %d", r.StatusCode)
+		}
+		r := incPost(t, f, doc, evURL+"/edit", url.Values{"title": {"Raid at the old ford"}, "date_start": {"2026-02-03"}, "violence": {"one_sided"},
+			"region": {"Oravia"}, "sensitivity": {"internal"}, "date_precision": {"1"}, "status": {"monitoring"}, "fatalities": {"4"}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("edit: %d %s", r.StatusCode, readBody(t, r))
+		}
+		if r := incPost(t, f, doc, evURL+"/edit", url.Values{"title": {""}, "date_start": {"2026-02-03"}}); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("edit without a title: %d", r.StatusCode)
+		}
+		if r := incPost(t, f, doc, evURL+"/acts", url.Values{"act_type": {"killing"}, "victims": {"2"}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("act: %d", r.StatusCode)
+		}
+		var actID string
+		d.Read(ctx, f.inst[0].ID, func(tx *db.Tx) error {
+			acts, _ := incident.ListActs(ctx, tx, f.inst[0].ID, evID, sensitivity.Confidential)
+			actID = acts[0].ID
+			return nil
+		})
+		if r := incPost(t, f, doc, evURL+"/acts/"+actID+"/withdraw", url.Values{"reason": {"Counted twice."}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("act withdrawal: %d %s", r.StatusCode, readBody(t, r))
+		}
+		if r := incPost(t, f, doc, evURL+"/withdraw", url.Values{"reason": {""}}); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("withdrawal without a reason: %d", r.StatusCode)
+		}
+		if r := incPost(t, f, doc, evURL+"/withdraw", url.Values{"reason": {"Entered in error."}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("withdrawal: %d %s", r.StatusCode, readBody(t, r))
+		}
+		code, page := incGet(t, f, f.users[0][access.Viewer], evURL)
+		if code != 200 || !strings.Contains(page, "Withdrawn") || !strings.Contains(page, "Entered in error.") || !strings.Contains(page, "Raid at the old ford") {
+			t.Errorf("withdrawn incident page: %d", code)
+		}
+		if _, page := incGet(t, f, doc, evURL); strings.Contains(page, evURL+"/withdraw") || strings.Contains(page, evURL+"/edit") {
+			t.Errorf("a withdrawn incident still offers changes")
+		}
+		if r := incPost(t, f, doc, evURL+"/edit", url.Values{"title": {"Again"}, "date_start": {"2026-02-03"}}); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("editing a withdrawn incident: %d", r.StatusCode)
+		}
+		if code, _ := incGet(t, f, f.users[1][access.Documenter], evURL+"/edit"); code != http.StatusNotFound {
+			t.Errorf("other institution's edit form: %d", code)
+		}
+
+		// A unit.
+		r = incPost(t, f, doc, "/units", url.Values{"name": {"5th Battalion"}, "force": {"army"}, "kind": {"unit"}, "sensitivity": {"internal"}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("unit: %d", r.StatusCode)
+		}
+		unitURL := r.Header.Get("Location")
+		if r := incPost(t, f, doc, unitURL+"/edit", url.Values{"name": {"5th Battalion (North)"}, "force": {"army"}, "kind": {"unit"}, "sensitivity": {"internal"}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("unit edit: %d %s", r.StatusCode, readBody(t, r))
+		}
+		if r := incPost(t, f, doc, unitURL+"/withdraw", url.Values{"reason": {"Same as the 5th Brigade."}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("unit withdrawal: %d %s", r.StatusCode, readBody(t, r))
+		}
+		if code, page := incGet(t, f, doc, unitURL); code != 200 || !strings.Contains(page, "5th Battalion (North)") || !strings.Contains(page, "Same as the 5th Brigade.") {
+			t.Errorf("withdrawn unit page: %d", code)
+		}
+
+		// The audit trail names fields, never values.
+		rows := map[string]string{}
+		d.Read(ctx, f.inst[0].ID, func(tx *db.Tx) error {
+			rs, err := tx.Query(ctx, "SELECT action, detail FROM audit_log WHERE institution_id = ? AND action IN ('event.update','event.withdraw','act.withdraw','unit.update','unit.withdraw')", f.inst[0].ID)
+			if err != nil {
+				return err
+			}
+			defer rs.Close()
+			for rs.Next() {
+				var a, det string
+				rs.Scan(&a, &det)
+				rows[a] = det
+			}
+			return rs.Err()
+		})
+		if len(rows) != 5 || rows["event.update"] != "fields=title,deaths,status" || rows["unit.update"] != "fields=name" {
+			t.Errorf("audit entries: %v", rows)
+		}
+		for _, det := range rows {
+			if strings.Contains(det, "ford") || strings.Contains(det, "error") || strings.Contains(det, "Brigade") {
+				t.Errorf("audit detail carries a value: %q", det)
+			}
+		}
+	})
+}
