@@ -137,6 +137,24 @@ func (s LinkSet) Redact(level sensitivity.Level) LinkSet {
 	return out
 }
 
+// HasLevel reports whether any linked record (act, recommendation or its
+// implementation assessment) is at level.
+func (s LinkSet) HasLevel(level sensitivity.Level) bool {
+	for _, l := range s {
+		for _, a := range l.Acts {
+			if a.Sensitivity == level {
+				return true
+			}
+		}
+		for _, r := range l.Recs {
+			if r.Sensitivity == level || (r.NHRIStatus != "" && r.NHRISensitivity == level) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Recommendations lists the linked recommendations once each, in the order
 // of the first indicator that cites them, with the indicator numbers.
 func (s LinkSet) Recommendations(order []string) []RecWithIndicators {

@@ -222,6 +222,16 @@ func (s *Server) loadAssessment(r *http.Request, what string, fn func(tx *db.Tx,
 	return a, err
 }
 
+// riskAuditLinks records the read of confidential records of other parts
+// (acts, recommendations) shown beside the ratings, when loadAssessment has
+// not already recorded the read for the assessment's own content.
+func (s *Server) riskAuditLinks(r *http.Request, tx *db.Tx, a risk.Assessment, links risk.LinkSet, what string) error {
+	if riskHasConfidential(a) || !links.HasLevel(sensitivity.Confidential) {
+		return nil
+	}
+	return s.record(r.Context(), tx, r, "risk.assessment.read", "risk_assessment", a.ID, what+": confidential linked records")
+}
+
 func riskHasConfidential(a risk.Assessment) bool {
 	if a.Sensitivity == sensitivity.Confidential {
 		return true
@@ -293,6 +303,9 @@ func (s *Server) riskAssessment(w http.ResponseWriter, r *http.Request) {
 	a, err := s.loadAssessment(r, "page", func(tx *db.Tx, a risk.Assessment) error {
 		var err error
 		if links, err = risk.LoadLinks(r.Context(), tx, c.User.InstitutionID, a, c.User.Role.Clearance()); err != nil {
+			return err
+		}
+		if err := s.riskAuditLinks(r, tx, a, links, "page"); err != nil {
 			return err
 		}
 		_, err = risk.Previous(r.Context(), tx, c.User.InstitutionID, a, c.User.Role.Clearance())
@@ -885,8 +898,10 @@ func (s *Server) apiRiskAssessment(w http.ResponseWriter, r *http.Request) {
 	var links risk.LinkSet
 	a, err := s.loadAssessment(r, "api", func(tx *db.Tx, a risk.Assessment) error {
 		var err error
-		links, err = risk.LoadLinks(r.Context(), tx, c.User.InstitutionID, a, c.User.Role.Clearance())
-		return err
+		if links, err = risk.LoadLinks(r.Context(), tx, c.User.InstitutionID, a, c.User.Role.Clearance()); err != nil {
+			return err
+		}
+		return s.riskAuditLinks(r, tx, a, links, "api")
 	})
 	if err != nil {
 		s.riskErr(w, r, apiRoute, err)

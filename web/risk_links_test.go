@@ -115,6 +115,13 @@ func TestRiskTranslationsAndLinks(t *testing.T) {
 		if !strings.Contains(page, "<bdi>"+arText+"</bdi>") || !strings.Contains(page, "Broadcast at the stadium") || !strings.Contains(page, "Meeting "+secret) || !strings.Contains(page, "A/HRC/9/9 ¶ 9.9") {
 			t.Error("analyst's Arabic factor page lacks the Arabic wording or the linked records")
 		}
+		var reads int
+		d.Read(ctx, inst, func(tx *db.Tx) error {
+			return tx.QueryRow(ctx, "SELECT COUNT(*) FROM audit_log WHERE institution_id = ? AND action = 'risk.assessment.read' AND detail LIKE '%confidential linked records%'", inst).Scan(&reads)
+		})
+		if reads == 0 {
+			t.Error("reading confidential linked records was not audited")
+		}
 		if page := readBody(t, f.do("GET", "/risk/assessments/"+id+"?factor=7", tokV, nil, nil)); strings.Contains(page, secret) || !strings.Contains(page, "Broadcast at the stadium") {
 			t.Error("viewer's page: confidential linked record shown, or public one missing")
 		}
