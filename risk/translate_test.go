@@ -214,3 +214,54 @@ func TestIndicatorNumber(t *testing.T) {
 		}
 	}
 }
+
+// A correction of a published assessment copies its translations, not the
+// framework's current ones.
+func TestCorrectionKeepsTranslations(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		in, users := setup(t, d)
+		inst, admin, rev := in.ID, users[access.Administrator], users[access.Reviewer]
+		err := d.Write(ctx, inst, func(tx *db.Tx) error {
+			fw, _, err := EnsureDefault(ctx, tx, inst)
+			if err != nil {
+				return err
+			}
+			f, _ := GetFramework(ctx, tx, inst, fw)
+			ind := f.Factors[0].Indicators[0]
+			if _, err := SetTranslation(ctx, tx, inst, fw, admin.ID, TranslationEdit{Kind: "indicator", ID: ind.ID, Lang: "es", Text: "Un conflicto armado en curso"}); err != nil {
+				return err
+			}
+			a, err := Create(ctx, tx, inst, admin.ID, NewAssessment{FrameworkID: fw, Country: "XVG", Period: "2026"})
+			if err != nil {
+				return err
+			}
+			for _, step := range []string{"submit", "approve", "publish"} {
+				if _, err := Step(ctx, tx, inst, a.ID, rev, step); err != nil {
+					return err
+				}
+			}
+			if _, err := SetTranslation(ctx, tx, inst, fw, admin.ID, TranslationEdit{Kind: "indicator", ID: ind.ID, Lang: "es", Text: "Otra redacción"}); err != nil {
+				return err
+			}
+			c, err := Correct(ctx, tx, inst, a.ID, rev.ID, rev.Role.Clearance(), "Fix a rating")
+			if err != nil {
+				return err
+			}
+			got, err := Get(ctx, tx, inst, c.ID, rev.Role.Clearance())
+			if err != nil {
+				return err
+			}
+			if w := got.Ratings[0].WordingTr["es"].Text; w != "Un conflicto armado en curso" {
+				t.Errorf("correction holds %q, want the published version's translation", w)
+			}
+			if got.Ratings[0].FactorTr["es"].Text != defaultFactorTitles[1][1] {
+				t.Errorf("correction lost the factor title's translation: %+v", got.Ratings[0].FactorTr)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
