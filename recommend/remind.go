@@ -364,3 +364,26 @@ func reminderMail(cfg MailConfig, in access.Institution, r recipientUser, due []
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// RunReminders sends the reminders now and then every interval until ctx
+// ends; failures are reported through logf and retried at the next turn
+// (nothing is recorded for a reminder that was not sent). It is meant for
+// `vigil serve` when an SMTP server is configured.
+func RunReminders(ctx context.Context, d *db.DB, kr *fieldcrypt.Keyring, log *audit.Log, cfg MailConfig, interval time.Duration, logf func(msg string, args ...any)) {
+	if interval <= 0 {
+		interval = 6 * time.Hour
+	}
+	for {
+		res, err := Remind(ctx, d, kr, log, cfg, time.Now().UTC().Format("2006-01-02"))
+		if err != nil {
+			logf("recommendation reminders failed", "error", err)
+		} else if res.Mails > 0 {
+			logf("recommendation reminders sent", "actions", res.Actions, "mails", res.Mails)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}

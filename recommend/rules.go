@@ -374,3 +374,34 @@ func (l RiskLink) Explain() string {
 	}
 	return "suggested because " + l.Rationale + " (rule " + l.Rule + ")"
 }
+
+// OpenSuggestions counts the institution's suggested links that no person
+// has confirmed or rejected yet.
+func OpenSuggestions(ctx context.Context, q db.Q, institution string) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM rec_risk_links WHERE institution_id = ? AND confirmed_by = ''", institution).Scan(&n)
+	return n, err
+}
+
+// IndicatorWording reads, read only, the short wording of the risk
+// indicators in the institution's frameworks (package risk's table), by
+// number, so that pages can say what "7.14" is about. The first framework
+// in position order wins where two share a number.
+func IndicatorWording(ctx context.Context, q db.Q, institution string) (map[string]string, error) {
+	rows, err := q.Query(ctx, "SELECT number, wording FROM risk_indicators WHERE institution_id = ? ORDER BY framework_id, position", institution)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var n, w string
+		if err := rows.Scan(&n, &w); err != nil {
+			return nil, err
+		}
+		if _, ok := out[n]; !ok {
+			out[n] = w
+		}
+	}
+	return out, rows.Err()
+}

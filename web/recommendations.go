@@ -37,6 +37,9 @@ func init() {
 			{method: "POST", path: "/recommendations/{id}/actions/status", roles: recEditors, handle: (*Server).recActionStatus},
 			{method: "POST", path: "/recommendations/{id}/assessments", roles: recEditors, handle: (*Server).recAssessmentCreate},
 			{method: "POST", path: "/recommendations/{id}/links", roles: recEditors, handle: (*Server).recLinkCreate},
+			{method: "POST", path: "/recommendations/{id}/links/decide", roles: recEditors, handle: (*Server).recLinkDecide},
+			{method: "GET", path: "/recommendations/rules", roles: everyone, handle: (*Server).recRules},
+			{method: "POST", path: "/recommendations/rules/run", roles: recEditors, handle: (*Server).recRulesRun},
 			{method: "GET", path: "/api/v1/recommendations", roles: everyone, api: true,
 				doc: "Search recommendations: q (words, \"phrases\", AND/OR/NOT, prefix*), state, mechanism, theme, response, cycle, status, limit, offset; with facet counts.", handle: (*Server).apiRecSearch},
 			{method: "GET", path: "/api/v1/recommendations/{id}", roles: everyone, api: true,
@@ -188,7 +191,10 @@ type recView struct {
 	Actions     []recommend.Action
 	Government  []recommend.Assessment
 	Independent []recommend.Assessment
-	Links       []recommend.RiskLink
+	Links       []recommend.RiskLink // confirmed
+	Suggested   []recommend.RiskLink // suggested by the rules, waiting for a person
+	Rejected    []recommend.Rejection
+	Wording     map[string]string // indicator number -> its short wording
 	History     []recommend.Event
 	CanEdit     bool
 	Today       string
@@ -223,10 +229,24 @@ func (s *Server) loadRec(r *http.Request) (recView, error) {
 				v.Government = append(v.Government, a)
 			}
 		}
-		if v.Links, err = recommend.RiskLinks(ctx, tx, c.User.InstitutionID, v.Rec.ID, c.User.Role); err != nil {
+		links, err := recommend.RiskLinks(ctx, tx, c.User.InstitutionID, v.Rec.ID, c.User.Role)
+		if err != nil {
 			return err
 		}
-		v.History = recommend.History(v.Rec, v.Actions, all, v.Links)
+		for _, l := range links {
+			if l.ConfirmedBy == "" {
+				v.Suggested = append(v.Suggested, l)
+			} else {
+				v.Links = append(v.Links, l)
+			}
+		}
+		if v.Rejected, err = recommend.Rejections(ctx, tx, c.User.InstitutionID, v.Rec.ID); err != nil {
+			return err
+		}
+		if v.Wording, err = recommend.IndicatorWording(ctx, tx, c.User.InstitutionID); err != nil {
+			return err
+		}
+		v.History = recommend.History(v.Rec, v.Actions, all, links)
 		confidential := v.Rec.Sensitivity == sensitivity.Confidential
 		for _, a := range all {
 			confidential = confidential || a.Sensitivity == sensitivity.Confidential
@@ -348,6 +368,96 @@ func (s *Server) recLinkCreate(w http.ResponseWriter, r *http.Request) {
 			IndicatorCode: r.PostFormValue("indicator_code"), Rationale: r.PostFormValue("rationale"), ConfirmedBy: c.User.ID})
 		return "indicator=" + l.IndicatorCode, err
 	})
+}
+
+// recLinkDecide confirms or rejects a suggested link (form fields link and
+// decision = confirm | reject).
+func (s *Server) recLinkDecide(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	decision := r.PostFormValue("decision")
+	action := "recommendation.risklink." + decision
+	if decision != "confirm" && decision != "reject" {
+		action = "recommendation.risklink.decide"
+	}
+	s.recWrite(w, r, action, func(tx *db.Tx, rec recommend.Recommendation) (string, error) {
+		var l recommend.RiskLink
+		var err error
+		switch decision {
+		case "confirm":
+			l, err = recommend.ConfirmLink(r.Context(), tx, c.User.InstitutionID, r.PostFormValue("link"), c.User.ID)
+		case "reject":
+			l, err = recommend.RejectLink(r.Context(), tx, c.User.InstitutionID, r.PostFormValue("link"), c.User.ID)
+		default:
+			return "", errors.New("choose confirm or reject")
+		}
+		switch {
+		case errors.Is(err, recommend.ErrNotFound):
+			return "", errors.New("there is no such suggestion")
+		case errors.Is(err, recommend.ErrDecided):
+			return "", errors.New("this link was already confirmed")
+		case err == nil && l.RecommendationID != rec.ID:
+			return "", errors.New("the link belongs to another recommendation")
+		}
+		return "indicator=" + l.IndicatorCode + " rule=" + l.Rule, err
+	})
+}
+
+type recRulesView struct {
+	Rules   []recommend.Rule
+	Wording map[string]string
+	State   string
+	Open    int // suggestions waiting for a person
+	CanEdit bool
+	Result  string
+}
+
+// recRules shows the suggestion rules, each with the indicator it points
+// to, and (for editors) the button that runs them.
+func (s *Server) recRules(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	v := recRulesView{Rules: recommend.Rules, CanEdit: canEditRecs(r), Result: r.URL.Query().Get("result")}
+	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+		inst, err := access.GetInstitution(r.Context(), tx, c.User.InstitutionID)
+		if err != nil {
+			return err
+		}
+		v.State = inst.CountryCode
+		if v.Wording, err = recommend.IndicatorWording(r.Context(), tx, c.User.InstitutionID); err != nil {
+			return err
+		}
+		v.Open, err = recommend.OpenSuggestions(r.Context(), tx, c.User.InstitutionID)
+		return err
+	})
+	if err != nil {
+		s.fail(w, r, route{}, http.StatusInternalServerError, "The rules could not be shown.", err)
+		return
+	}
+	s.render(w, r, "recommendations_rules", pageData{Title: "Suggestion rules for risk-indicator links", Data: v})
+}
+
+// recRulesRun runs the rules over the recommendations to the
+// institution's State (and its own), audited with the counts.
+func (s *Server) recRulesRun(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	var res recommend.SuggestResult
+	err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+		inst, err := access.GetInstitution(r.Context(), tx, c.User.InstitutionID)
+		if err != nil {
+			return err
+		}
+		if res, err = recommend.SuggestLinks(r.Context(), tx, c.User.InstitutionID, inst.CountryCode); err != nil {
+			return err
+		}
+		return s.record(r.Context(), tx, r, "recommendation.risklink.suggest", "recommendation", "",
+			fmt.Sprintf("state=%s examined=%d suggested=%d known=%d", inst.CountryCode, res.Examined, res.Suggested, res.Known))
+	})
+	if err != nil {
+		s.fail(w, r, route{}, http.StatusInternalServerError, "The rules could not be run.", err)
+		return
+	}
+	msg := fmt.Sprintf("The rules looked at %d recommendations and made %d new suggestions (%d matches were already linked, suggested or rejected).",
+		res.Examined, res.Suggested, res.Known)
+	http.Redirect(w, r, "/recommendations/rules?result="+url.QueryEscape(msg), http.StatusSeeOther)
 }
 
 type recNewView struct {

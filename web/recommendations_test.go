@@ -131,3 +131,66 @@ func recDecodeJSON(resp *http.Response, v any) error {
 	defer resp.Body.Close()
 	return json.NewDecoder(resp.Body).Decode(v)
 }
+
+func TestRecommendationRiskSuggestions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		tok, csrf := f.session(f.users[0][access.Analyst])
+		viewer, _ := f.session(f.users[0][access.Viewer])
+		tokB, csrfB := f.session(f.users[1][access.Analyst])
+		page := recBody(t, f.do("GET", "/recommendations/rules", viewer, nil, nil))
+		if !strings.Contains(page, `id="rule-13"`) || strings.Contains(page, "/recommendations/rules/run") {
+			t.Fatalf("rules page for a viewer:\n%s", page)
+		}
+		if resp := f.do("POST", "/recommendations/rules/run", viewer, url.Values{"csrf": {csrf}}, nil); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a viewer ran the rules: %d", resp.StatusCode)
+		}
+		resp := f.do("POST", "/recommendations/rules/run", tok, url.Values{"csrf": {csrf}}, nil)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("run: %d %s", resp.StatusCode, recBody(t, resp))
+		}
+		page = recBody(t, f.do("GET", resp.Header.Get("Location"), tok, nil, nil))
+		if !strings.Contains(page, "made 2 new suggestions") {
+			t.Fatalf("after the run:\n%s", page)
+		}
+		id := f.apiSearch(t, tok, "q=defenders").Results[0].ID
+		page = recBody(t, f.do("GET", "/recommendations/"+id, tok, nil, nil))
+		if !strings.Contains(page, "suggested because its theme is &#39;Human rights defenders&#39; (rule 13)") || !strings.Contains(page, `value="confirm"`) {
+			t.Fatalf("view with a suggestion:\n%s", page)
+		}
+		if p := recBody(t, f.do("GET", "/recommendations/"+id, viewer, nil, nil)); !strings.Contains(p, "(rule 13)") || strings.Contains(p, `value="confirm"`) {
+			t.Fatalf("viewer sees the suggestion but no buttons:\n%s", p)
+		}
+		if p := recBody(t, f.do("GET", "/recommendations/"+id, tokB, nil, nil)); strings.Contains(p, "(rule 13)") {
+			t.Fatal("another institution's suggestion leaked")
+		}
+		var linkID string
+		d.Read(context.Background(), f.inst[0].ID, func(tx *db.Tx) error {
+			return tx.QueryRow(context.Background(), "SELECT id FROM rec_risk_links WHERE institution_id = ? AND recommendation_id = ?", f.inst[0].ID, id).Scan(&linkID)
+		})
+		// Office B cannot decide on Office A's suggestion.
+		if resp := f.do("POST", "/recommendations/"+id+"/links/decide", tokB, url.Values{"csrf": {csrfB}, "link": {linkID}, "decision": {"confirm"}}, nil); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("other institution's decision: %d", resp.StatusCode)
+		}
+		resp = f.do("POST", "/recommendations/"+id+"/links/decide", tok, url.Values{"csrf": {csrf}, "link": {linkID}, "decision": {"reject"}}, nil)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("reject: %d %s", resp.StatusCode, recBody(t, resp))
+		}
+		page = recBody(t, f.do("GET", "/recommendations/"+id, tok, nil, nil))
+		if strings.Contains(page, `value="confirm"`) || !strings.Contains(page, "Rejected suggestions: 6.1 (rule 13)") {
+			t.Fatalf("after the rejection:\n%s", page)
+		}
+		// Running again suggests nothing new; the rejection stands.
+		resp = f.do("POST", "/recommendations/rules/run", tok, url.Values{"csrf": {csrf}}, nil)
+		if page := recBody(t, f.do("GET", resp.Header.Get("Location"), tok, nil, nil)); !strings.Contains(page, "made 0 new suggestions") {
+			t.Fatalf("second run:\n%s", page)
+		}
+		var n int
+		d.Read(context.Background(), f.inst[0].ID, func(tx *db.Tx) error {
+			return tx.QueryRow(context.Background(), "SELECT COUNT(*) FROM audit_log WHERE institution_id = ? AND action IN ('recommendation.risklink.suggest', 'recommendation.risklink.reject')", f.inst[0].ID).Scan(&n)
+		})
+		if n != 3 {
+			t.Errorf("%d audit entries for two runs and a rejection", n)
+		}
+	})
+}
