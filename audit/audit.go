@@ -79,15 +79,22 @@ const maxAttempts = 1000
 // the caller's write transaction — so the entry commits or rolls back
 // together with the change it describes.
 //
-// The chain's head is remembered in memory (heads), so an append is one
-// guarded INSERT: it adds seq N+1 only if the entry the cached head names
-// (seq N with that hash) is there, and does nothing if seq N+1 already
-// exists. When either test fails — another process or transaction appended
-// first, or the transaction that moved the cached head rolled back — the
-// head is read again from audit_log and the insert retried. On PostgreSQL a
-// concurrent appender of the same seq waits on the primary key until the
-// first commits or rolls back, so two transactions can never both claim a
-// seq: the chain cannot fork, whatever the cache says.
+// On PostgreSQL, where each statement is a round trip, the chain's head is
+// remembered in memory (heads), so an append is one guarded INSERT: it adds
+// seq N+1 only if the entry the cached head names (seq N with that hash) is
+// there, and does nothing if seq N+1 already exists. When either test fails
+// — another process or transaction appended first, or the transaction that
+// moved the cached head rolled back — the head is read again from audit_log
+// and the insert retried. A concurrent appender of the same seq waits on the
+// primary key until the first commits or rolls back, so two transactions can
+// never both claim a seq: the chain cannot fork, whatever the cache says.
+//
+// On SQLite a write transaction holds the store's only write lock from its
+// start (BEGIN IMMEDIATE), across processes too, so the newest entry read
+// inside it stays the newest until commit. Append reads it (one step on the
+// primary key) and inserts with plain VALUES: cheaper there than the guarded
+// form, which SQLite runs through a temporary table because the statement
+// reads the table it writes.
 func (l *Log) Append(ctx context.Context, q db.Q, e Entry) error {
 	if skipForBench() {
 		return nil
@@ -97,7 +104,12 @@ func (l *Log) Append(ctx context.Context, q db.Q, e Entry) error {
 		return err
 	}
 	key := headKey{q.Dialect(), r.Institution}
-	h, known := heads.get(key)
+	guarded := q.Dialect() != db.SQLite
+	var h cachedHead
+	known := false
+	if guarded {
+		h, known = heads.get(key)
+	}
 	for attempt := 0; ; attempt++ {
 		if !known {
 			if h, err = lastEntry(ctx, q, r.Institution); err != nil {
@@ -107,7 +119,7 @@ func (l *Log) Append(ctx context.Context, q db.Q, e Entry) error {
 		}
 		r.Seq, r.PrevHash = h.Seq+1, h.Hash
 		r.Hash = r.computeHash()
-		ok, err := insertAfter(ctx, q, &r)
+		ok, err := insertAfter(ctx, q, &r, guarded)
 		if err != nil {
 			return fmt.Errorf("audit: append to %s: %w", r.Institution, err)
 		}
@@ -130,15 +142,16 @@ func (l *Log) Append(ctx context.Context, q db.Q, e Entry) error {
 const insertColumns = `INSERT INTO audit_log (institution_id, seq, at, actor_id, actor_name, ip,
 	action, object_type, object_id, detail, prev_hash, hash) `
 
-// insertAfter writes r if r.Seq-1 is the chain's newest entry with hash
-// r.PrevHash (or, for seq 1, if the chain is empty), reporting whether it
-// did. The guard and the write are one statement, one round trip.
-func insertAfter(ctx context.Context, q db.Q, r *record) (bool, error) {
+// insertAfter writes r unless seq r.Seq already exists and, when guarded,
+// only if r.Seq-1 is an entry with hash r.PrevHash (for seq 1 the primary
+// key alone shows whether the chain was empty), reporting whether it did.
+// The guard and the write are one statement, one round trip.
+func insertAfter(ctx context.Context, q db.Q, r *record, guarded bool) (bool, error) {
 	args := []any{r.Institution, r.Seq, r.At, r.ActorID, r.ActorName, r.IP,
 		r.Action, r.ObjectType, r.ObjectID, r.Detail, r.PrevHash, r.Hash}
 	var res sql.Result
 	var err error
-	if r.Seq == 1 {
+	if r.Seq == 1 || !guarded {
 		res, err = q.Exec(ctx, insertColumns+`VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (institution_id, seq) DO NOTHING`, args...)
 	} else {
