@@ -4,7 +4,8 @@ package report
 // acts, recommendations, treaty gaps) and for translated framework wording.
 var linkMessages = map[string]map[string]string{
 	"en": {
-		"sep.comma": ", ", "sep.semi": "; ",
+		"method.tr.unchecked": "titles and wordings in this report are translations that no one has checked yet.",
+		"sep.comma":           ", ", "sep.semi": "; ",
 		"brief.recs":   "Recommendations of human rights mechanisms tied to these risks",
 		"tr.unchecked": "translation not yet checked",
 		"links.acts":   "Documented acts in the period", "links.more": "and", "links.rec": "Recommendation",
@@ -23,7 +24,8 @@ var linkMessages = map[string]map[string]string{
 		"impl.fully": "fully implemented", "impl.partially": "partly implemented", "impl.not_implemented": "not implemented", "impl.unknown": "unknown",
 	},
 	"fr": {
-		"sep.comma": ", ", "sep.semi": " ; ",
+		"method.tr.unchecked": "titres et formulations de ce rapport sont des traductions que personne n'a encore vérifiées.",
+		"sep.comma":           ", ", "sep.semi": " ; ",
 		"brief.recs":   "Recommandations des mécanismes des droits de l'homme liées à ces risques",
 		"tr.unchecked": "traduction pas encore vérifiée",
 		"links.acts":   "Actes documentés pendant la période", "links.more": "et", "links.rec": "Recommandation",
@@ -42,7 +44,8 @@ var linkMessages = map[string]map[string]string{
 		"impl.fully": "pleinement mise en œuvre", "impl.partially": "partiellement mise en œuvre", "impl.not_implemented": "non mise en œuvre", "impl.unknown": "inconnu",
 	},
 	"es": {
-		"sep.comma": ", ", "sep.semi": "; ",
+		"method.tr.unchecked": "títulos y redacciones de este informe son traducciones que nadie ha revisado todavía.",
+		"sep.comma":           ", ", "sep.semi": "; ",
 		"brief.recs":   "Recomendaciones de mecanismos de derechos humanos vinculadas a estos riesgos",
 		"tr.unchecked": "traducción aún no revisada",
 		"links.acts":   "Actos documentados en el período", "links.more": "y", "links.rec": "Recomendación",
@@ -61,7 +64,8 @@ var linkMessages = map[string]map[string]string{
 		"impl.fully": "plenamente aplicada", "impl.partially": "aplicada en parte", "impl.not_implemented": "no aplicada", "impl.unknown": "desconocido",
 	},
 	"ar": {
-		"sep.comma": "، ", "sep.semi": "؛ ",
+		"method.tr.unchecked": "من العناوين والصياغات في هذا التقرير ترجمات لم يراجعها أحد بعد.",
+		"sep.comma":           "، ", "sep.semi": "؛ ",
 		"brief.recs":   "توصيات آليات حقوق الإنسان المرتبطة بهذه المخاطر",
 		"tr.unchecked": "الترجمة لم تُراجع بعد",
 		"links.acts":   "الأفعال الموثقة خلال الفترة", "links.more": "و", "links.rec": "توصية",

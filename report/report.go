@@ -67,6 +67,7 @@ type Data struct {
 	Heat         template.HTML
 	Profile      template.HTML
 	Unchecked    int
+	TrUnchecked  int // wordings and titles shown as translations no one has checked
 	HighFactors  []risk.FactorLevel
 	Rose, Fell   []risk.Change
 	Inhibitors   []risk.Item
@@ -151,6 +152,14 @@ func Build(a risk.Assessment, history []risk.Assessment, prev *risk.Assessment, 
 	for _, r := range a.Ratings {
 		if !r.Checked {
 			d.Unchecked++
+		}
+		if r.WordingUnchecked {
+			d.TrUnchecked++
+		}
+	}
+	for _, f := range d.Roll.Factors {
+		if f.TitleUnchecked {
+			d.TrUnchecked++
 		}
 	}
 	for _, f := range d.Roll.Factors {

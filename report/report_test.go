@@ -138,6 +138,9 @@ func TestArabicWordingAndFallback(t *testing.T) {
 		if r.FactorNumber == 9 {
 			r.FactorTr = risk.Translations{"ar": {Text: arTitle, CheckedBy: "u", CheckedAt: "2026-11-01T00:00:00Z"}}
 		}
+		if r.FactorNumber == 10 {
+			r.FactorTr = risk.Translations{"ar": {Text: "عنوان لم يراجع"}}
+		}
 	}
 	d, err := Build(cur, []risk.Assessment{prev}, &prev, Options{Edition: Public, Lang: "ar", Institution: "Office"})
 	if err != nil {
@@ -156,6 +159,9 @@ func TestArabicWordingAndFallback(t *testing.T) {
 	}
 	if !strings.Contains(s, `9. <bdi>`+arTitle+`</bdi>`) || strings.Contains(s, `<bdi>`+arTitle+`</bdi> <span class="unchecked">`) {
 		t.Error("the checked Arabic factor title is not shown as checked")
+	}
+	if !strings.Contains(s, `<bdi>عنوان لم يراجع</bdi> <span class="unchecked">(`+tr("ar", "tr.unchecked")+`)</span>`) || !strings.Contains(s, tr("ar", "method.tr.unchecked")) {
+		t.Error("an unchecked translated factor title is not marked, or the method section does not count it")
 	}
 	if !strings.Contains(s, `<bdi lang="en">`+template.HTMLEscapeString(cur.Ratings[0].FactorTitle)+`</bdi>`) {
 		t.Error("factor 1 has no Arabic title: its English title should be marked lang=en")

@@ -38,7 +38,9 @@ type FactorLevel struct {
 	Number    int
 	Title     string
 	TitleLang string // "en" when the English title stands in for a translation (see Assessment.Localize)
-	AppliesTo string
+	// TitleUnchecked: the title shown is a translation no one has checked.
+	TitleUnchecked bool
+	AppliesTo      string
 	Level
 	Counts   map[string]int // ratings by value
 	Assessed int
@@ -98,7 +100,7 @@ func Roll(a Assessment) Rollup {
 	for _, r := range a.Ratings {
 		f, ok := byNum[r.FactorNumber]
 		if !ok {
-			f = &FactorLevel{Number: r.FactorNumber, Title: r.FactorTitle, TitleLang: r.FactorLang, AppliesTo: r.AppliesTo, Counts: map[string]int{}}
+			f = &FactorLevel{Number: r.FactorNumber, Title: r.FactorTitle, TitleLang: r.FactorLang, TitleUnchecked: r.FactorUnchecked, AppliesTo: r.AppliesTo, Counts: map[string]int{}}
 			f.Computed = NotAssessed
 			byNum[r.FactorNumber] = f
 			order = append(order, r.FactorNumber)
