@@ -273,3 +273,17 @@ func (s StoredShift) FromText() string { return Value(s.From) }
 
 // ToText renders the value the variable is moved to.
 func (s StoredShift) ToText() string { return Value(s.To) }
+
+// Previous finds the run of the same series (model, data file, folds) that
+// scored the year before run, or ErrNotFound.
+func Previous(ctx context.Context, q db.Q, inst string, run StoredRun, clearance sensitivity.Level) (StoredRun, error) {
+	var id string
+	err := q.QueryRow(ctx, `SELECT id FROM forecast_runs WHERE institution_id = ? AND model = ? AND data_sha256 = ? AND cv = ? AND scored_year = ?
+		AND sensitivity <= ?`, inst, run.Model, run.DataSHA256, run.CV, run.ScoredYear-1, int(clearance)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return StoredRun{}, ErrNotFound
+	} else if err != nil {
+		return StoredRun{}, err
+	}
+	return Run(ctx, q, inst, id, clearance)
+}

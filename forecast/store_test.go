@@ -123,6 +123,12 @@ func TestStoreRoundTrip(t *testing.T) {
 			if len(tr) != 2 || tr[0].ScoredYear != 2022 || tr[0].Risk != 0.05 || tr[1].ScoredYear != 2023 || tr[1].Of != 3 {
 				t.Fatalf("trend %+v", tr)
 			}
+			if p, err := Previous(ctx, tx, inst[0], c, sensitivity.Public); err != nil || p.ID != old {
+				t.Fatalf("previous of the current run: %v %v, want %s", p.ID, err, old)
+			}
+			if _, err := Previous(ctx, tx, inst[0], runs[1], sensitivity.Public); err != ErrNotFound {
+				t.Fatalf("previous of the first run: %v", err)
+			}
 			if _, err := CountryScore(ctx, tx, inst[0], cur, "XXX"); err != ErrNotFound {
 				t.Fatalf("unknown country: %v", err)
 			}

@@ -46,10 +46,32 @@ const forecastLicence = "The Early Warning Project publishes its data without a 
 // forecastDemoLabel marks every appearance of a demonstration run.
 const forecastDemoLabel = "Fictional run for the demo State: invented data scored with invented coefficients. It is not a forecast of any real country."
 
+// forecastRow is a line of the ranked list with the rank the country had
+// in the series' run of the year before.
+type forecastRow struct {
+	forecast.StoredScore
+	PrevRank int // 0 when the country was not scored the year before
+}
+
+// Move says how the rank moved since the year before, in words.
+func (r forecastRow) Move() string {
+	switch {
+	case r.PrevRank == 0:
+		return "new"
+	case r.PrevRank > r.Rank:
+		return fmt.Sprintf("up %d (was %d)", r.PrevRank-r.Rank, r.PrevRank)
+	case r.PrevRank < r.Rank:
+		return fmt.Sprintf("down %d (was %d)", r.Rank-r.PrevRank, r.PrevRank)
+	}
+	return "same"
+}
+
 type forecastListView struct {
 	Run      forecast.StoredRun
 	Runs     []forecast.StoredRun
 	Scores   []forecast.StoredScore
+	Rows     []forecastRow
+	PrevYear int // 0 when the series has no run of the year before
 	Licence  string
 	Demo     string
 	HasRun   bool
@@ -83,8 +105,26 @@ func (s *Server) forecastListData(r *http.Request) (forecastListView, error) {
 			return err
 		}
 		v.HasRun = true
-		v.Scores, err = forecast.Scores(r.Context(), tx, inst, v.Run.ID)
-		return err
+		if v.Scores, err = forecast.Scores(r.Context(), tx, inst, v.Run.ID); err != nil {
+			return err
+		}
+		prev := map[string]int{}
+		if p, err := forecast.Previous(r.Context(), tx, inst, v.Run, cl); err == nil {
+			v.PrevYear = p.ScoredYear
+			ps, err := forecast.Scores(r.Context(), tx, inst, p.ID)
+			if err != nil {
+				return err
+			}
+			for _, sc := range ps {
+				prev[sc.Name] = sc.Rank
+			}
+		} else if !errors.Is(err, forecast.ErrNotFound) {
+			return err
+		}
+		for _, sc := range v.Scores {
+			v.Rows = append(v.Rows, forecastRow{StoredScore: sc, PrevRank: prev[sc.Name]})
+		}
+		return nil
 	})
 	return v, err
 }

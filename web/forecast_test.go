@@ -111,7 +111,8 @@ func TestForecastCountryPage(t *testing.T) {
 		// The list ranks both countries and links the mapped ones.
 		resp = f.do("GET", "/forecast", tok, nil, nil)
 		body = readBody(t, resp)
-		if resp.StatusCode != 200 || !strings.Contains(body, `href="/forecast/XVQ"`) || !strings.Contains(body, "ensemble3") || !strings.Contains(body, "SHA-256 h") {
+		if resp.StatusCode != 200 || !strings.Contains(body, `href="/forecast/XVQ"`) || !strings.Contains(body, "ensemble3") || !strings.Contains(body, "SHA-256 h") ||
+			!strings.Contains(body, "Rank since 2023") || !strings.Contains(body, "<td>same</td>") {
 			t.Errorf("list page: %d\n%s", resp.StatusCode, body)
 		}
 		// The API carries the same figures and flags.
