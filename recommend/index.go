@@ -29,14 +29,21 @@ import (
 // facetIndex is the facet columns of every recommendation, by num.
 type facetIndex struct {
 	token string
-	// Per num (0 = no such row): 1-based dictionary indexes.
-	mech, resp, sens, cycle []uint8
-	state, owner            []uint16
-	themes                  []uint32 // index into combos
+	// By num; a zero mech means no such row. One struct per row, so that
+	// reading a match touches one cache line, not one per column.
+	rows []facetRow
 	// Dictionaries: value of index i is dict[i] (index 0 unused).
 	mechs, resps, states, owners, themeNames []string
 	combos                                   [][]uint16 // theme lists, by 1-based index into themeNames
 	all                                      []int32    // every num, ascending
+}
+
+// facetRow holds one recommendation's facet values as 1-based indexes
+// into the index's dictionaries.
+type facetRow struct {
+	mech, resp, sens, cycle uint8
+	state, owner            uint16
+	themes                  uint32 // index into combos
 }
 
 type dict struct {
@@ -121,13 +128,22 @@ func searchTokens(ctx context.Context, q db.Q) (rec, assess string, err error) {
 var statusNames = append([]string{"unassessed"}, Statuses...)
 
 type statusEntry struct {
-	st   []uint8 // by num
+	st   []numStatus // by num, highest first
 	used int64
 }
 
-// loadStatus returns, by num, the institution's latest independent
-// assessment of each recommendation (index into statusNames).
-func loadStatus(ctx context.Context, q db.Q, ix *facetIndex, assessToken, institution string) ([]uint8, error) {
+// numStatus is one assessed recommendation's latest independent status
+// (index into statusNames).
+type numStatus struct {
+	num int32
+	st  uint8
+}
+
+// loadStatus returns the institution's latest independent assessment of
+// each recommendation it assessed, highest num first: the search walks
+// matches in the same order, so it finds each status by merging, without
+// a look-up per match.
+func loadStatus(ctx context.Context, q db.Q, ix *facetIndex, assessToken, institution string) ([]numStatus, error) {
 	key := ix.token + "\x00" + assessToken + "\x00" + institution
 	searchCache.Lock()
 	if e, ok := searchCache.status[key]; ok {
@@ -137,7 +153,7 @@ func loadStatus(ctx context.Context, q db.Q, ix *facetIndex, assessToken, instit
 		return e.st, nil
 	}
 	searchCache.Unlock()
-	st := make([]uint8, len(ix.mech))
+	var st []numStatus
 	rows, err := q.Query(ctx, "SELECT r.num, l.status FROM ("+latestNHRI+") l JOIN recommendations r ON r.id = l.recommendation_id", institution)
 	if err != nil {
 		return nil, err
@@ -149,13 +165,12 @@ func loadStatus(ctx context.Context, q db.Q, ix *facetIndex, assessToken, instit
 		if err := rows.Scan(&num, &v); err != nil {
 			return nil, err
 		}
-		if num >= 0 && int(num) < len(st) {
-			st[num] = uint8(indexOf(statusNames, v))
-		}
+		st = append(st, numStatus{num: int32(num), st: uint8(indexOf(statusNames, v))})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	sort.Slice(st, func(i, j int) bool { return st[i].num > st[j].num })
 	searchCache.Lock()
 	defer searchCache.Unlock()
 	for len(searchCache.status) >= maxCachedStatus {
@@ -224,8 +239,7 @@ func buildIndex(ctx context.Context, q db.Q, token string) (*facetIndex, error) 
 	if maxNum.Int64 > 1<<28 {
 		return nil, errors.New("recommend: full-text keys too large for the facet index")
 	}
-	ix := &facetIndex{token: token, mech: make([]uint8, n), resp: make([]uint8, n), sens: make([]uint8, n), cycle: make([]uint8, n),
-		state: make([]uint16, n), owner: make([]uint16, n), themes: make([]uint32, n)}
+	ix := &facetIndex{token: token, rows: make([]facetRow, n)}
 	mechs, resps, states, owners, themes := newDict(), newDict(), newDict(), newDict(), newDict()
 	owners.id("") // shared texts: owner index 1
 	comboIdx := map[string]uint32{"": 0}
@@ -245,12 +259,13 @@ func buildIndex(ctx context.Context, q db.Q, token string) (*facetIndex, error) 
 		if len(mechs.names) > 250 || len(resps.names) > 250 || len(states.names) > 65000 || len(owners.names) > 65000 || cycle > 255 || cycle < 0 {
 			return nil, errors.New("recommend: facet values beyond the index's capacity")
 		}
-		ix.mech[num] = uint8(mechs.id(mech))
-		ix.resp[num] = uint8(resps.id(resp))
-		ix.sens[num] = uint8(sens)
-		ix.cycle[num] = uint8(cycle)
-		ix.state[num] = uint16(states.id(state))
-		ix.owner[num] = uint16(owners.id(owner))
+		fr := &ix.rows[num]
+		fr.mech = uint8(mechs.id(mech))
+		fr.resp = uint8(resps.id(resp))
+		fr.sens = uint8(sens)
+		fr.cycle = uint8(cycle)
+		fr.state = uint16(states.id(state))
+		fr.owner = uint16(owners.id(owner))
 		c, ok := comboIdx[th]
 		if !ok {
 			var l []uint16
@@ -261,7 +276,7 @@ func buildIndex(ctx context.Context, q db.Q, token string) (*facetIndex, error) 
 			c = uint32(len(combos) - 1)
 			comboIdx[th] = c
 		}
-		ix.themes[num] = c
+		fr.themes = c
 		ix.all = append(ix.all, int32(num))
 	}
 	if err := rows.Err(); err != nil {
@@ -356,8 +371,9 @@ func indexSearch(ctx context.Context, q db.Q, f Filter, match string) (Results, 
 		}
 	}
 	// Independent-assessment status by num, for the status filter and facet.
-	var status []uint8
-	if f.Institution != "" {
+	var status []numStatus
+	withStatus := f.Institution != ""
+	if withStatus {
 		if status, err = loadStatus(ctx, q, ix, assessToken, f.Institution); err != nil {
 			return out, err
 		}
@@ -402,30 +418,35 @@ func indexSearch(ctx context.Context, q db.Q, f Filter, match string) (Results, 
 	cycN := make([]int, 256)
 	page := make([]int32, 0, f.Limit)
 	total := 0
+	si := 0 // next entry of status, which is in the same (descending) order
 	for i := len(nums) - 1; i >= 0; i-- { // newest (highest num) first
 		n := nums[i]
-		if int(n) >= len(ix.mech) || ix.mech[n] == 0 {
+		if n < 0 || int(n) >= len(ix.rows) || ix.rows[n].mech == 0 {
 			continue // a row the index does not know cannot be seen
 		}
+		fr := ix.rows[n]
 		// The scope, as Scope.cond: shared texts, plus the institution's
 		// own up to the reader's clearance.
-		if o := int(ix.owner[n]); o != shared && (ownIdx == 0 || o != ownIdx) {
+		if o := int(fr.owner); o != shared && (ownIdx == 0 || o != ownIdx) {
 			continue
 		}
-		if f.Institution != "" && ix.sens[n] > cl {
+		if f.Institution != "" && fr.sens > cl {
 			continue
 		}
-		m, s, r, c := int(ix.mech[n]), int(ix.state[n]), int(ix.resp[n]), int(ix.cycle[n])
+		m, s, r, c := int(fr.mech), int(fr.state), int(fr.resp), int(fr.cycle)
+		for si < len(status) && status[si].num > n {
+			si++
+		}
 		var sv int
-		if status != nil {
-			sv = int(status[n])
+		if si < len(status) && status[si].num == n {
+			sv = int(status[si].st)
 		}
 		okM := wM == 0 || m == wM
 		okS := wS == 0 || s == wS
 		okR := wR == 0 || r == wR
 		okC := wC == 0 || c == wC
 		okT := wT == 0
-		combo := ix.combos[ix.themes[n]]
+		combo := ix.combos[fr.themes]
 		if wT > 0 {
 			for _, t := range combo {
 				if int(t) == wT {
@@ -456,7 +477,7 @@ func indexSearch(ctx context.Context, q db.Q, f Filter, match string) (Results, 
 		if okM && okS && okR && okT && okV {
 			cycN[c]++
 		}
-		if okM && okS && okR && okC && okT && status != nil {
+		if okM && okS && okR && okC && okT && withStatus {
 			statN[sv]++
 		}
 		if okM && okS && okR && okC && okV {
@@ -474,7 +495,7 @@ func indexSearch(ctx context.Context, q db.Q, f Filter, match string) (Results, 
 				fc.Cycle = append(fc.Cycle, Count{Value: strconv.Itoa(c), N: k})
 			}
 		}
-		if status != nil {
+		if withStatus {
 			// Status values are listed from index 0 ("unassessed") too.
 			m := map[string]int{}
 			for i, k := range statN {
