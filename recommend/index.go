@@ -418,7 +418,7 @@ func indexSearch(ctx context.Context, q db.Q, f Filter, match string) (Results, 
 	cycN := make([]int, 256)
 	page := make([]int32, 0, f.Limit)
 	total := 0
-	si := 0 // next entry of status, which is in the same (descending) order
+	si := 0                               // next entry of status, which is in the same (descending) order
 	for i := len(nums) - 1; i >= 0; i-- { // newest (highest num) first
 		n := nums[i]
 		if n < 0 || int(n) >= len(ix.rows) || ix.rows[n].mech == 0 {
