@@ -54,6 +54,8 @@ func TestGEDImportVersusSQLiteShell(t *testing.T) {
 		}
 	}
 	data := filepath.Join(dir, "data")
+	type usage struct{ user, sys float64 }
+	var lastUse usage
 	run := func(name string, args ...string) (time.Duration, int, string) {
 		cmd := exec.Command("/usr/bin/time", append([]string{"-v", name}, args...)...)
 		var stderr, stdout bytes.Buffer
@@ -69,18 +71,37 @@ func TestGEDImportVersusSQLiteShell(t *testing.T) {
 		if m != nil {
 			kb, _ = strconv.Atoi(m[1])
 		}
+		lastUse = usage{}
+		if m := regexp.MustCompile(`User time \(seconds\): ([0-9.]+)`).FindStringSubmatch(stderr.String()); m != nil {
+			lastUse.user, _ = strconv.ParseFloat(m[1], 64)
+		}
+		if m := regexp.MustCompile(`System time \(seconds\): ([0-9.]+)`).FindStringSubmatch(stderr.String()); m != nil {
+			lastUse.sys, _ = strconv.ParseFloat(m[1], 64)
+		}
 		return el, kb, stdout.String()
+	}
+	loadavg := func() string {
+		b, _ := os.ReadFile("/proc/loadavg")
+		return string(bytes.TrimSpace(b))
 	}
 	// Store and institution first, outside the timing.
 	run(bin, "institution", "add", "--data", data, "--name", "Bench Office", "--country", "XVG")
 
+	load0 := loadavg()
 	shellTime, shellKB, _ := run(sqlite3, filepath.Join(dir, "shell.db"), "-cmd", ".mode csv", ".import "+file+" t")
+	shellUse := lastUse
+	load1 := loadavg()
 	vigilTime, vigilKB, out := run(bin, "import", "ucdp-ged", "--data", data, "--json", file)
+	vigilUse := lastUse
+	load2 := loadavg()
 	againTime, _, again := run(bin, "import", "ucdp-ged", "--data", data, "--json", file)
 	t.Logf("file: %d rows, %.0f MB", rows, float64(fi.Size())/1e6)
-	t.Logf("sqlite3 .import: %v, peak RSS %d MB", shellTime.Round(time.Millisecond), shellKB/1024)
-	t.Logf("vigil import ucdp-ged: %v, peak RSS %d MB: %s", vigilTime.Round(time.Millisecond), vigilKB/1024, firstLine(out))
-	t.Logf("ratio vigil/sqlite3: %.2f", vigilTime.Seconds()/shellTime.Seconds())
+	t.Logf("load average before, between, after: %s | %s | %s", load0, load1, load2)
+	t.Logf("sqlite3 .import: %v, CPU %.1f s user + %.1f s system, peak RSS %d MB", shellTime.Round(time.Millisecond), shellUse.user, shellUse.sys, shellKB/1024)
+	t.Logf("vigil import ucdp-ged: %v, CPU %.1f s user + %.1f s system, peak RSS %d MB: %s", vigilTime.Round(time.Millisecond),
+		vigilUse.user, vigilUse.sys, vigilKB/1024, firstLine(out))
+	t.Logf("ratio vigil/sqlite3: %.2f (wall clock), %.2f (CPU time)", vigilTime.Seconds()/shellTime.Seconds(),
+		(vigilUse.user+vigilUse.sys)/(shellUse.user+shellUse.sys))
 	t.Logf("re-import (nothing to change): %v: %s", againTime.Round(time.Millisecond), firstLine(again))
 }
 
