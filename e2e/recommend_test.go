@@ -97,3 +97,58 @@ func TestRecommendationsJourney(t *testing.T) {
 	}
 	browsertest.CheckA11y(t, b)
 }
+
+// TestRecommendationRiskSuggestions: an analyst reads the suggestion rules,
+// runs them, opens a recommendation that has a suggested link to a risk
+// indicator with the reason it was made, and confirms it; the confirmation
+// is audited. Pages are checked with axe-core.
+func TestRecommendationRiskSuggestions(t *testing.T) {
+	a := startApp(t)
+	b := browsertest.New(t)
+	signIn(t, b, a, "analyst")
+
+	if st := b.Navigate(a.URL + "/recommendations/rules"); st != 200 {
+		t.Fatalf("rules: %d", st)
+	}
+	if !b.Exists("#rule-7") {
+		t.Fatalf("rules page: %s", b.Text("main"))
+	}
+	browsertest.CheckA11y(t, b)
+	if st := b.Submit("form[action='/recommendations/rules/run']"); st != 200 {
+		t.Fatalf("run: %d", st)
+	}
+	if !strings.Contains(b.Text("p.notice"), "new suggestions") {
+		t.Fatalf("after the run: %s", b.Text("main"))
+	}
+	browsertest.CheckA11y(t, b)
+
+	b.Navigate(a.URL + "/recommendations?q=Oravia")
+	if st := b.ClickLoad(".rec-results td a[href^='/recommendations/']"); st != 200 {
+		t.Fatalf("open: %d", st)
+	}
+	if !strings.Contains(b.Text(".rec-suggestions"), "suggested because") {
+		t.Fatalf("no suggestion shown: %s", b.Text("main"))
+	}
+	browsertest.CheckA11y(t, b)
+	count := func() int {
+		var n int
+		if err := a.DB.Read(context.Background(), a.Demo.InstitutionID, func(tx *db.Tx) error {
+			return tx.QueryRow(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE institution_id = ? AND action = 'recommendation.risklink.confirm'`,
+				a.Demo.InstitutionID).Scan(&n)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count()
+	if st := b.ClickLoad(".rec-suggestions button[value='confirm']"); st != 200 {
+		t.Fatalf("confirm: %d", st)
+	}
+	if !strings.Contains(b.Text("p.notice"), "Saved") || !strings.Contains(b.Text(".rec-links"), "first suggested by") {
+		t.Fatalf("after confirming: %s", b.Text("main"))
+	}
+	browsertest.CheckA11y(t, b)
+	if n := count(); n != before+1 {
+		t.Fatalf("audit entries for the confirmation: %d, want %d", n, before+1)
+	}
+}
