@@ -293,11 +293,14 @@ func loadActLinks(ctx context.Context, q db.Q, inst string, a Assessment, cleara
 }
 
 func loadRecLinks(ctx context.Context, q db.Q, inst, country string, clearance sensitivity.Level, add func(string, func(*Links))) error {
+	// The country's recommendations drive the join (CROSS JOIN fixes the
+	// order on SQLite; PostgreSQL plans it alike), so the cost is bounded by
+	// what was said to one State, however many links other rules suggest.
 	rows, err := q.Query(ctx, `SELECT l.indicator_code, r.id, r.mechanism, r.body, r.document_symbol, r.paragraph, r.text, r.response, l.sensitivity, r.sensitivity
-		FROM rec_risk_links l JOIN recommendations r ON r.id = l.recommendation_id
-		WHERE l.institution_id = ? AND l.confirmed_by <> '' AND l.sensitivity <= ?
-		AND (r.owner_institution = '' OR r.owner_institution = ?) AND r.sensitivity <= ? AND r.state_under_review = ?
-		ORDER BY r.issued_on, r.document_symbol, r.paragraph, r.id`, inst, int(clearance), inst, int(clearance), country)
+		FROM recommendations r CROSS JOIN rec_risk_links l
+		WHERE r.state_under_review = ? AND (r.owner_institution = '' OR r.owner_institution = ?) AND r.sensitivity <= ?
+		AND l.institution_id = ? AND l.recommendation_id = r.id AND l.confirmed_by <> '' AND l.sensitivity <= ?
+		ORDER BY r.issued_on, r.document_symbol, r.paragraph, r.id`, country, inst, int(clearance), inst, int(clearance))
 	if err != nil {
 		return err
 	}
@@ -331,10 +334,15 @@ func loadRecLinks(ctx context.Context, q db.Q, inst, country string, clearance s
 		status, date string
 		lvl          sensitivity.Level
 	}{}
+	args := []any{inst, int(clearance)}
+	marks := make([]string, 0, len(ids))
+	for id := range ids {
+		args = append(args, id)
+		marks = append(marks, "?")
+	}
 	rows, err = q.Query(ctx, `SELECT a.recommendation_id, a.status, a.assessed_on, a.sensitivity FROM rec_assessments a
-		JOIN rec_risk_links l ON l.recommendation_id = a.recommendation_id AND l.institution_id = a.institution_id
-		WHERE a.institution_id = ? AND a.source = 'nhri' AND a.sensitivity <= ? AND l.confirmed_by <> ''
-		ORDER BY a.assessed_on, a.created_at`, inst, int(clearance))
+		WHERE a.institution_id = ? AND a.source = 'nhri' AND a.sensitivity <= ? AND a.recommendation_id IN (`+strings.Join(marks, ", ")+`)
+		ORDER BY a.assessed_on, a.created_at`, args...)
 	if err != nil {
 		return err
 	}
