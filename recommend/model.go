@@ -298,16 +298,16 @@ func bulkInsert(ctx context.Context, q db.Q, recs []*Recommendation) error {
 
 // insertBatch inserts new records (ids and nums already set) with
 // multi-row statements: an import of 40,000 rows is then a few hundred
-// round trips rather than 100,000.
+// round trips rather than 100,000. Statements have a fixed number of rows
+// (but the last), so the store parses each shape once and reuses it.
 func insertBatch(ctx context.Context, q db.Q, recs []*Recommendation) error {
 	const per = 400
+	var themes []any // recommendation id, theme, ...
 	for start := 0; start < len(recs); start += per {
 		chunk := recs[start:min(start+per, len(recs))]
 		var b strings.Builder
 		b.WriteString("INSERT INTO recommendations (" + recColumns + ", search_text) VALUES ")
 		args := make([]any, 0, len(chunk)*25)
-		var tb strings.Builder
-		targs := []any{}
 		for i, r := range chunk {
 			if i > 0 {
 				b.WriteString(",")
@@ -317,20 +317,19 @@ func insertBatch(ctx context.Context, q db.Q, recs []*Recommendation) error {
 				r.Cycle, r.Session, r.DocumentSymbol, r.Paragraph, r.IssuedOn, r.Text, joinList(r.Themes), joinList(r.AffectedPersons),
 				joinList(r.SDGTargets), r.Response, r.ActionCategory, r.CreatedAt, r.UpdatedAt, searchText(r))
 			for _, t := range r.Themes {
-				if len(targs) > 0 {
-					tb.WriteString(",")
-				}
-				tb.WriteString("(?,?)")
-				targs = append(targs, r.ID, t)
+				themes = append(themes, r.ID, t)
 			}
 		}
 		if _, err := q.Exec(ctx, b.String(), args...); err != nil {
 			return err
 		}
-		if len(targs) > 0 {
-			if _, err := q.Exec(ctx, "INSERT INTO recommendation_themes (recommendation_id, theme) VALUES "+tb.String(), targs...); err != nil {
-				return err
-			}
+	}
+	const tper = 500
+	for start := 0; start < len(themes); start += 2 * tper {
+		chunk := themes[start:min(start+2*tper, len(themes))]
+		vals := strings.TrimSuffix(strings.Repeat("(?,?),", len(chunk)/2), ",")
+		if _, err := q.Exec(ctx, "INSERT INTO recommendation_themes (recommendation_id, theme) VALUES "+vals, chunk...); err != nil {
+			return err
 		}
 	}
 	return nil
