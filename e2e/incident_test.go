@@ -180,3 +180,42 @@ func TestViewerAndPartnerNeverSeeConfidentialPerson(t *testing.T) {
 		}
 	}
 }
+
+// TestEditAndWithdrawIncident: a documenter records an incident, corrects
+// its title through the edit form, then withdraws it with a reason; the
+// page keeps the record, marks it and offers no further changes.
+func TestEditAndWithdrawIncident(t *testing.T) {
+	a := startApp(t)
+	b := browsertest.New(t)
+	signIn(t, b, a, "documenter")
+	if st := b.Navigate(a.URL + "/incidents/new"); st != 200 {
+		t.Fatalf("form: %d", st)
+	}
+	b.SetValue("#e-title", "Shots fired at the Talmer checkpoint")
+	b.SetValue("#e-start", "2026-09-14")
+	b.SetValue("#e-region", "Talmer")
+	b.SetValue("#e-level", "internal")
+	if st := b.Submit("form[action='/incidents']"); st != 200 {
+		t.Fatalf("save: %d", st)
+	}
+	if st := b.ClickLoad("a[href$='/edit']"); st != 200 {
+		t.Fatalf("edit form: %d", st)
+	}
+	browsertest.CheckA11y(t, b)
+	b.SetValue("#e-title", "Shots fired at the Talmer bridge checkpoint")
+	b.SetValue("#e-status", "monitoring")
+	if st := b.Submit("#e-title"); st != 200 {
+		t.Fatalf("save the edit: %d", st)
+	}
+	if !strings.Contains(b.Text("p.notice"), "changes were saved") || !strings.Contains(b.Text("h1"), "Talmer bridge") {
+		t.Fatalf("edit not shown: %q", b.Text("main"))
+	}
+	b.SetValue("#w-reason", "Recorded twice; the other record stays.")
+	if st := b.Submit("#w-reason"); st != 200 {
+		t.Fatalf("withdraw: %d", st)
+	}
+	if !strings.Contains(b.Text(".inc-withdrawn"), "Recorded twice") || b.Exists("#w-reason") || b.Exists("a[href$='/edit']") {
+		t.Fatalf("the withdrawn record is not marked, or still offers changes: %q", b.Text("main"))
+	}
+	browsertest.CheckA11y(t, b)
+}

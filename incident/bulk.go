@@ -168,6 +168,21 @@ func EnsureEventIndexesIdle(ctx context.Context, d *db.DB, inst string) error {
 			return err
 		}
 	}
+	// The full-text index of own records: rebuilt when it is out of step
+	// (a restored backup copies the events, not the index).
+	var inStep bool
+	if err := d.Read(ctx, inst, func(tx *db.Tx) error {
+		var err error
+		inStep, err = searchIndexInStep(ctx, tx)
+		return err
+	}); err != nil {
+		return err
+	}
+	if !inStep {
+		if err := d.Write(ctx, inst, func(tx *db.Tx) error { return rebuildSearchIndex(ctx, tx) }); err != nil {
+			return err
+		}
+	}
 	indexesChecked.Store(d, true)
 	return nil
 }

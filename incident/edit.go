@@ -73,7 +73,10 @@ func UpdateEvent(ctx context.Context, q db.Q, inst string, clearance sensitivity
 		in.Title, in.Description, in.Violence, in.Country, in.Region, in.Admin1, in.Admin2, in.Place, nullFloat(in.Latitude),
 		nullFloat(in.Longitude), in.PlacePrecision, in.DateStart, in.DateEnd, in.DatePrecision, in.Fatalities, in.CivilianDeaths,
 		in.Status, int(in.Sensitivity), db.Now(), inst, id)
-	return changed, err
+	if err != nil {
+		return nil, err
+	}
+	return changed, indexEventText(ctx, q, inst, id)
 }
 
 func sameFloat(a, b *float64) bool {

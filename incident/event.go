@@ -130,9 +130,14 @@ func CreateEvent(ctx context.Context, q db.Q, inst, by string, e Event) (Event, 
 	e.InstitutionID, e.CreatedBy = inst, by
 	e.CreatedAt = db.Now()
 	e.UpdatedAt = e.CreatedAt
-	_, err := q.Exec(ctx, "INSERT INTO events ("+eventCols+") VALUES (?"+strings.Repeat(", ?", 29)+")",
-		e.args(e.rowHash())...)
-	return e, err
+	if _, err := q.Exec(ctx, "INSERT INTO events ("+eventCols+") VALUES (?"+strings.Repeat(", ?", 29)+")",
+		e.args(e.rowHash())...); err != nil {
+		return e, err
+	}
+	if e.Origin == "manual" {
+		return e, indexEventText(ctx, q, inst, e.ID)
+	}
+	return e, nil
 }
 
 const eventCols = `id, institution_id, origin, origin_id, title, description, violence, country, country_name, region, admin1, admin2,
@@ -198,7 +203,7 @@ type EventFilter struct {
 // (a scan of the imported rows the other filters leave).
 
 // eventSearchPG is the tsvector expression of migration 0012's index.
-const eventSearchPG = `to_tsvector('english', title || ' ' || description || ' ' || place || ' ' || region || ' ' || admin2 || ' ' || side_a || ' ' || side_b)`
+const eventSearchPG = `to_tsvector('english', ` + eventTextSQL + `)`
 
 // searchWords splits a search into words of letters and digits (at most 8).
 func searchWords(text string) []string {
