@@ -101,7 +101,7 @@ func ForgetSearchCache() {
 // and of assessments ("empty" before the first write).
 func searchTokens(ctx context.Context, q db.Q) (rec, assess string, err error) {
 	rec, assess = "empty", "empty"
-	rows, err := q.Query(ctx, "SELECT kind, token FROM rec_search_fts_config")
+	rows, err := q.Query(ctx, "SELECT kind, token FROM rec_search_fts_config ORDER BY kind, token")
 	if err != nil {
 		return "", "", err
 	}
@@ -111,8 +111,8 @@ func searchTokens(ctx context.Context, q db.Q) (rec, assess string, err error) {
 		if err := rows.Scan(&k, &t); err != nil {
 			return "", "", err
 		}
-		// Restoring a backup can leave two rows of a kind; both change
-		// together afterwards, so their concatenation is the token.
+		// Should a kind ever have two rows, both change together, so
+		// their concatenation (in a fixed order) is the token.
 		switch k {
 		case "rec":
 			rec = strings.TrimPrefix(rec, "empty") + t
@@ -244,7 +244,9 @@ func buildIndex(ctx context.Context, q db.Q, token string) (*facetIndex, error) 
 	owners.id("") // shared texts: owner index 1
 	comboIdx := map[string]uint32{"": 0}
 	combos := [][]uint16{nil}
-	rows, err := q.Query(ctx, "SELECT num, owner_institution, sensitivity, mechanism, state_under_review, response, cycle, themes FROM recommendations ORDER BY num")
+	// In table order: a plain scan, not a walk of the num index with a
+	// table look-up per row.
+	rows, err := q.Query(ctx, "SELECT num, owner_institution, sensitivity, mechanism, state_under_review, response, cycle, themes FROM recommendations")
 	if err != nil {
 		return nil, err
 	}
@@ -258,6 +260,9 @@ func buildIndex(ctx context.Context, q db.Q, token string) (*facetIndex, error) 
 		}
 		if len(mechs.names) > 250 || len(resps.names) > 250 || len(states.names) > 65000 || len(owners.names) > 65000 || cycle > 255 || cycle < 0 {
 			return nil, errors.New("recommend: facet values beyond the index's capacity")
+		}
+		if num < 0 || num >= int64(n) {
+			return nil, errors.New("recommend: a full-text key changed while the facet index was read")
 		}
 		fr := &ix.rows[num]
 		fr.mech = uint8(mechs.id(mech))
@@ -277,10 +282,14 @@ func buildIndex(ctx context.Context, q db.Q, token string) (*facetIndex, error) 
 			comboIdx[th] = c
 		}
 		fr.themes = c
-		ix.all = append(ix.all, int32(num))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	for num := range ix.rows {
+		if ix.rows[num].mech != 0 {
+			ix.all = append(ix.all, int32(num))
+		}
 	}
 	ix.mechs, ix.resps, ix.states, ix.owners, ix.themeNames, ix.combos = mechs.names, resps.names, states.names, owners.names, themes.names, combos
 	return ix, nil
