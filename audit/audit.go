@@ -79,22 +79,20 @@ const maxAttempts = 1000
 // the caller's write transaction — so the entry commits or rolls back
 // together with the change it describes.
 //
-// On PostgreSQL, where each statement is a round trip, the chain's head is
-// remembered in memory (heads), so an append is one guarded INSERT: it adds
-// seq N+1 only if the entry the cached head names (seq N with that hash) is
-// there, and does nothing if seq N+1 already exists. When either test fails
-// — another process or transaction appended first, or the transaction that
-// moved the cached head rolled back — the head is read again from audit_log
-// and the insert retried. A concurrent appender of the same seq waits on the
-// primary key until the first commits or rolls back, so two transactions can
-// never both claim a seq: the chain cannot fork, whatever the cache says.
-//
-// On SQLite a write transaction holds the store's only write lock from its
-// start (BEGIN IMMEDIATE), across processes too, so the newest entry read
-// inside it stays the newest until commit. Append reads it (one step on the
-// primary key) and inserts with plain VALUES: cheaper there than the guarded
-// form, which SQLite runs through a temporary table because the statement
-// reads the table it writes.
+// The chain's head is remembered in memory (heads), so an append is usually
+// one statement: a guarded INSERT that adds seq N+1 only if the entry the
+// cached head names (seq N with that hash) is there, and does nothing if seq
+// N+1 already exists. When either test fails — another process or
+// transaction appended first, or the transaction that moved the cached head
+// rolled back — the newest entry is read from audit_log and the entry
+// inserted after it. That read is authoritative on SQLite, whose write
+// transaction holds the store's only write lock from its start (BEGIN
+// IMMEDIATE), across processes too. On PostgreSQL another transaction may
+// still commit seq N+1 in between; the primary key then refuses ours (a
+// concurrent appender of the same seq waits until the first commits or
+// rolls back) and Append tries again. Two transactions can never both claim
+// a seq, and an entry only ever follows the real newest entry with its real
+// hash: the chain cannot fork or break, whatever the cache says.
 func (l *Log) Append(ctx context.Context, q db.Q, e Entry) error {
 	if skipForBench() {
 		return nil
@@ -104,64 +102,72 @@ func (l *Log) Append(ctx context.Context, q db.Q, e Entry) error {
 		return err
 	}
 	key := headKey{q.Dialect(), r.Institution}
-	guarded := q.Dialect() != db.SQLite
-	var h cachedHead
-	known := false
-	if guarded {
-		h, known = heads.get(key)
-	}
+	h, cached := heads.get(key)
 	for attempt := 0; ; attempt++ {
-		if !known {
+		if !cached {
 			if h, err = lastEntry(ctx, q, r.Institution); err != nil {
 				return err
 			}
-			known = true
 		}
 		r.Seq, r.PrevHash = h.Seq+1, h.Hash
 		r.Hash = r.computeHash()
-		ok, err := insertAfter(ctx, q, &r, guarded)
-		if err != nil {
+		ok, err := insert(ctx, q, &r, cached)
+		switch {
+		case err != nil && cached && q.Dialect() == db.SQLite:
+			// The SQLite guard fails as a NOT NULL error, which undoes
+			// this statement only; read the head and try again. Any
+			// other error comes back on that try.
+		case err != nil:
 			return fmt.Errorf("audit: append to %s: %w", r.Institution, err)
-		}
-		if ok {
-			break
+		case ok:
+			sign := l.Signer != nil && (r.Seq%int64(l.every()) == 0 || heads.due(key, l.interval()))
+			heads.put(key, cachedHead{Seq: r.Seq, Hash: r.Hash}, sign)
+			if sign {
+				return l.sign(ctx, q, Head{r.Institution, r.Seq, r.Hash}, r.At)
+			}
+			return nil
 		}
 		if attempt >= maxAttempts {
 			return fmt.Errorf("audit: append to %s: chain kept moving for %d attempts", r.Institution, maxAttempts)
 		}
-		known = false // stale head: read it again
+		cached = false
 	}
-	sign := l.Signer != nil && (r.Seq%int64(l.every()) == 0 || heads.due(key, l.interval()))
-	heads.put(key, cachedHead{Seq: r.Seq, Hash: r.Hash}, sign)
-	if sign {
-		return l.sign(ctx, q, Head{r.Institution, r.Seq, r.Hash}, r.At)
-	}
-	return nil
 }
 
 const insertColumns = `INSERT INTO audit_log (institution_id, seq, at, actor_id, actor_name, ip,
 	action, object_type, object_id, detail, prev_hash, hash) `
 
-// insertAfter writes r unless seq r.Seq already exists and, when guarded,
-// only if r.Seq-1 is an entry with hash r.PrevHash (for seq 1 the primary
-// key alone shows whether the chain was empty), reporting whether it did.
-// The guard and the write are one statement, one round trip.
-func insertAfter(ctx context.Context, q db.Q, r *record, guarded bool) (bool, error) {
+// insert writes r unless seq r.Seq already exists, reporting whether it
+// did. When guarded (r's seq and prev_hash come from the cache, not from a
+// read in this transaction), it also requires that seq r.Seq-1 exists with
+// hash r.PrevHash: on PostgreSQL the row is then simply not inserted; on
+// SQLite the hash column gets NULL and the statement fails. The two forms
+// differ because SQLite runs an INSERT ... SELECT that reads its own table
+// through a temporary table, which costs more than the whole entry, while a
+// subquery in VALUES does not; and because PostgreSQL aborts the whole
+// transaction on any error. Either way the guard and the write are one
+// statement, one round trip.
+func insert(ctx context.Context, q db.Q, r *record, guarded bool) (bool, error) {
 	args := []any{r.Institution, r.Seq, r.At, r.ActorID, r.ActorName, r.IP,
-		r.Action, r.ObjectType, r.ObjectID, r.Detail, r.PrevHash, r.Hash}
+		r.Action, r.ObjectType, r.ObjectID, r.Detail, r.PrevHash}
 	var res sql.Result
 	var err error
-	if r.Seq == 1 || !guarded {
+	switch {
+	case !guarded || r.Seq == 1: // the primary key alone shows whether the chain was empty
 		res, err = q.Exec(ctx, insertColumns+`VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (institution_id, seq) DO NOTHING`, args...)
-	} else {
+			ON CONFLICT (institution_id, seq) DO NOTHING`, append(args, r.Hash)...)
+	case q.Dialect() == db.SQLite:
+		res, err = q.Exec(ctx, insertColumns+`VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			CASE WHEN EXISTS (SELECT 1 FROM audit_log WHERE institution_id = ? AND seq = ? AND hash = ?) THEN ? END)
+			ON CONFLICT (institution_id, seq) DO NOTHING`, append(args, r.Institution, r.Seq-1, r.PrevHash, r.Hash)...)
+	default:
 		// The CASTs give PostgreSQL the parameter types a bare SELECT
 		// list would leave unknown.
 		res, err = q.Exec(ctx, insertColumns+`SELECT CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT),
 			CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT),
 			CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT)
 			WHERE EXISTS (SELECT 1 FROM audit_log WHERE institution_id = ? AND seq = ? AND hash = ?)
-			ON CONFLICT (institution_id, seq) DO NOTHING`, append(args, r.Institution, r.Seq-1, r.PrevHash)...)
+			ON CONFLICT (institution_id, seq) DO NOTHING`, append(args, r.Hash, r.Institution, r.Seq-1, r.PrevHash)...)
 	}
 	if err != nil {
 		return false, err
