@@ -427,71 +427,90 @@ func indexSearch(ctx context.Context, q db.Q, f Filter, match string) (Results, 
 	cycN := make([]int, 256)
 	page := make([]int32, 0, f.Limit)
 	total := 0
-	si := 0                               // next entry of status, which is in the same (descending) order
-	for i := len(nums) - 1; i >= 0; i-- { // newest (highest num) first
-		n := nums[i]
-		if n < 0 || int(n) >= len(ix.rows) || ix.rows[n].mech == 0 {
-			continue // a row the index does not know cannot be seen
+	si := 0 // next entry of status, which is in the same (descending) order
+	// Matches are read in blocks: first the rows of a block are copied
+	// in a loop without branches, so the processor fetches many of them
+	// from memory at once, then the block is counted. Reading and
+	// counting one at a time waited for memory at every match.
+	var block [256]facetRow
+	var blockNum [256]int32
+	for end := len(nums); end > 0; end -= len(block) { // newest (highest num) first
+		start := max(0, end-len(block))
+		k := 0
+		for i := end - 1; i >= start; i-- {
+			n := nums[i]
+			if n >= 0 && int(n) < len(ix.rows) {
+				block[k] = ix.rows[n]
+			} else {
+				block[k] = facetRow{}
+			}
+			blockNum[k] = n
+			k++
 		}
-		fr := ix.rows[n]
-		// The scope, as Scope.cond: shared texts, plus the institution's
-		// own up to the reader's clearance.
-		if o := int(fr.owner); o != shared && (ownIdx == 0 || o != ownIdx) {
-			continue
-		}
-		if f.Institution != "" && fr.sens > cl {
-			continue
-		}
-		m, s, r, c := int(fr.mech), int(fr.state), int(fr.resp), int(fr.cycle)
-		for si < len(status) && status[si].num > n {
-			si++
-		}
-		var sv int
-		if si < len(status) && status[si].num == n {
-			sv = int(status[si].st)
-		}
-		okM := wM == 0 || m == wM
-		okS := wS == 0 || s == wS
-		okR := wR == 0 || r == wR
-		okC := wC == 0 || c == wC
-		okT := wT == 0
-		combo := ix.combos[fr.themes]
-		if wT > 0 {
-			for _, t := range combo {
-				if int(t) == wT {
-					okT = true
-					break
+		for j := 0; j < k; j++ {
+			n, fr := blockNum[j], block[j]
+			if fr.mech == 0 {
+				continue // a row the index does not know cannot be seen
+			}
+			// The scope, as Scope.cond: shared texts, plus the institution's
+			// own up to the reader's clearance.
+			if o := int(fr.owner); o != shared && (ownIdx == 0 || o != ownIdx) {
+				continue
+			}
+			if f.Institution != "" && fr.sens > cl {
+				continue
+			}
+			m, s, r, c := int(fr.mech), int(fr.state), int(fr.resp), int(fr.cycle)
+			for si < len(status) && status[si].num > n {
+				si++
+			}
+			var sv int
+			if si < len(status) && status[si].num == n {
+				sv = int(status[si].st)
+			}
+			okM := wM == 0 || m == wM
+			okS := wS == 0 || s == wS
+			okR := wR == 0 || r == wR
+			okC := wC == 0 || c == wC
+			okT := wT == 0
+			combo := ix.combos[fr.themes]
+			if wT > 0 {
+				for _, t := range combo {
+					if int(t) == wT {
+						okT = true
+						break
+					}
 				}
 			}
-		}
-		okV := wV == -2 || sv == wV
-		if okM && okS && okR && okC && okT && okV {
-			if total >= f.Offset && len(page) < f.Limit {
-				page = append(page, n)
+			okV := wV == -2 || sv == wV
+			if okM && okS && okR && okC && okT && okV {
+				if total >= f.Offset && len(page) < f.Limit {
+					page = append(page, n)
+				}
+				total++
 			}
-			total++
-		}
-		if f.NoFacets {
-			continue
-		}
-		if okS && okR && okC && okT && okV {
-			mechN[m]++
-		}
-		if okM && okR && okC && okT && okV {
-			stateN[s]++
-		}
-		if okM && okS && okC && okT && okV {
-			respN[r]++
-		}
-		if okM && okS && okR && okT && okV {
-			cycN[c]++
-		}
-		if okM && okS && okR && okC && okT && withStatus {
-			statN[sv]++
-		}
-		if okM && okS && okR && okC && okV {
-			for _, t := range combo {
-				themeN[t]++
+			if f.NoFacets {
+				continue
+			}
+			if okS && okR && okC && okT && okV {
+				mechN[m]++
+			}
+			if okM && okR && okC && okT && okV {
+				stateN[s]++
+			}
+			if okM && okS && okC && okT && okV {
+				respN[r]++
+			}
+			if okM && okS && okR && okT && okV {
+				cycN[c]++
+			}
+			if okM && okS && okR && okC && okT && withStatus {
+				statN[sv]++
+			}
+			if okM && okS && okR && okC && okV {
+				for _, t := range combo {
+					themeN[t]++
+				}
 			}
 		}
 	}
