@@ -93,11 +93,11 @@ func EnsureEventIndexes(ctx context.Context, d *db.DB, inst string) error {
 		return err
 	}
 	return d.Write(ctx, inst, func(tx *db.Tx) error {
-		// A 32 MB page cache, and a helper thread for the sort that
+		// A 16 MB page cache, and a helper thread for the sort that
 		// building an index is (the other core is idle by then); the sort
 		// spills to a temporary file, not to memory, so that sorting the
 		// keys of a million rows stays within the import's memory budget.
-		for _, p := range []string{"PRAGMA cache_size = -32768", "PRAGMA temp_store = FILE", "PRAGMA threads = 2"} {
+		for _, p := range []string{"PRAGMA cache_size = -16384", "PRAGMA temp_store = FILE", "PRAGMA threads = 2"} {
 			if _, err := tx.Exec(ctx, p); err != nil {
 				return err
 			}
@@ -187,9 +187,10 @@ func EnsureEventIndexesIdle(ctx context.Context, d *db.DB, inst string) error {
 	return nil
 }
 
-// importPragmas widens the page cache of the connection a batch runs on
-// (SQLite's default 2 MB is far smaller than the pages one batch touches,
-// and spilling them mid-transaction writes them twice), keeps SQLite's
+// importPragmas widens the page cache of the connection a batch runs on to
+// 16 MB (SQLite's default 2 MB is smaller than the pages one batch touches,
+// and spilling them mid-transaction writes them twice; both connections of
+// the writer pool may get it, so it stays modest), keeps SQLite's
 // statement journals (the undo log of one multi-row INSERT) in memory
 // rather than in a temporary file, and stops the committing connection from
 // copying the write-ahead log into the database after each batch: the
@@ -198,7 +199,7 @@ func EnsureEventIndexesIdle(ctx context.Context, d *db.DB, inst string) error {
 // batches this large, and the import sets the automatic checkpoint back
 // when it ends.
 func importPragmas(ctx context.Context, tx *db.Tx) error {
-	for _, p := range []string{"PRAGMA cache_size = -32768", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 0"} {
+	for _, p := range []string{"PRAGMA cache_size = -16384", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 0"} {
 		if _, err := tx.Exec(ctx, p); err != nil {
 			return err
 		}

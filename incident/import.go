@@ -170,7 +170,9 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 	}
 
 	// Parse in one goroutine, write in this one.
-	batches := make(chan []parsed, 1)
+	// Unbuffered: at most one batch waits, parsed, while another is
+	// written and the next is being parsed.
+	batches := make(chan []parsed)
 	parseErr := make(chan error, 1)
 	done := make(chan struct{})
 	defer close(done)
@@ -255,6 +257,9 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 	}
 	if bulk {
 		defer func() {
+			// The batches are garbage now: give their memory back before
+			// SQLite sorts the index keys.
+			debug.FreeOSMemory()
 			p.SetLabel("building the date index")
 			if err := EnsureEventIndexes(context.WithoutCancel(ctx), d, env.Institution); err != nil && retErr == nil {
 				retErr = err
@@ -263,7 +268,7 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 	}
 	// The import owns the process: a soft memory limit makes the collector
 	// work harder rather than let the heap double between collections.
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(160 << 20))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(128 << 20))
 	if d.Dialect == db.SQLite {
 		ck := startCheckpointer(ctx, d, env.Institution)
 		defer ck.stop()
