@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -199,6 +200,43 @@ func TestHeads(t *testing.T) {
 		}
 		if len(unsigned) != 1 || unsigned[0].Institution != "a" {
 			t.Fatalf("unsigned %+v", unsigned)
+		}
+	})
+}
+
+// RunCheckpoints signs quiet chains while it runs and once more when its
+// context ends, so a server's shutdown leaves no unsigned tail.
+func TestRunCheckpointsSignsAtShutdown(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		newStore(t, d)
+		key := newKey(t)
+		l := &Log{Signer: key, Every: 1000, Interval: -1}
+		runCtx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		var reported []error
+		go func() {
+			defer close(done)
+			l.RunCheckpoints(runCtx, d, time.Hour, func(err error) { reported = append(reported, err) })
+		}()
+		appendN(t, d, l, "a", 3)
+		appendN(t, d, l, "b", 2)
+		stop()
+		<-done
+		if len(reported) > 0 {
+			t.Fatalf("reported %v", reported)
+		}
+		var unsigned []Head
+		if err := d.Read(ctx, db.System, func(tx *db.Tx) (err error) {
+			unsigned, err = Unsigned(ctx, tx)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(unsigned) != 0 {
+			t.Fatalf("unsigned after shutdown: %+v", unsigned)
+		}
+		if rep := mustVerify(t, d, pubOf(key)); rep.Checkpoints != 2 {
+			t.Fatalf("report %+v", rep)
 		}
 	})
 }
