@@ -152,3 +152,26 @@ func TestRecommendationRiskSuggestions(t *testing.T) {
 		t.Fatalf("audit entries for the confirmation: %d, want %d", n, before+1)
 	}
 }
+
+// TestRecommendationReminders: the administrator names a recipient of
+// e-mail reminders; the page passes axe-core.
+func TestRecommendationReminders(t *testing.T) {
+	a := startApp(t)
+	b := browsertest.New(t)
+	signIn(t, b, a, "admin")
+	if st := b.Navigate(a.URL + "/recommendations/board"); st != 200 {
+		t.Fatalf("board: %d", st)
+	}
+	if st := b.ClickLoad("a[href='/recommendations/reminders']"); st != 200 {
+		t.Fatalf("reminders: %d", st)
+	}
+	browsertest.CheckA11y(t, b)
+	b.SetValue("#rm-email", "followup-e2e@nhrc.example")
+	if st := b.Submit("form[action='/recommendations/reminders']"); st != 200 {
+		t.Fatalf("add: %d", st)
+	}
+	if !strings.Contains(b.Text("main"), "followup-e2e@nhrc.example") {
+		t.Fatalf("after adding: %s", b.Text("main"))
+	}
+	browsertest.CheckA11y(t, b)
+}

@@ -508,6 +508,7 @@ type boardGroup struct {
 }
 
 type recBoardView struct {
+	IsAdmin bool
 	Groups  []boardGroup
 	Overdue int
 	Today   string
@@ -517,7 +518,7 @@ type recBoardView struct {
 
 func (s *Server) recBoard(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
-	v := recBoardView{Today: time.Now().UTC().Format("2006-01-02")}
+	v := recBoardView{Today: time.Now().UTC().Format("2006-01-02"), IsAdmin: c.User.Role.In(admins...)}
 	var acts []recommend.Action
 	var res recommend.Results
 	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {

@@ -194,3 +194,42 @@ func TestRecommendationRiskSuggestions(t *testing.T) {
 		}
 	})
 }
+
+func TestRecommendationReminderRecipients(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		admin, csrf := f.session(f.users[0][access.Administrator])
+		analyst, csrfA := f.session(f.users[0][access.Analyst])
+		if resp := f.do("GET", "/recommendations/reminders", analyst, nil, nil); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("analyst: %d", resp.StatusCode)
+		}
+		if resp := f.do("POST", "/recommendations/reminders", analyst, url.Values{"csrf": {csrfA}, "user": {f.users[0][access.Analyst].ID}, "email": {"a@x.example"}}, nil); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("analyst adds: %d", resp.StatusCode)
+		}
+		// A user of another institution cannot be named.
+		if resp := f.do("POST", "/recommendations/reminders", admin, url.Values{"csrf": {csrf}, "user": {f.users[1][access.Analyst].ID}, "email": {"b@x.example"}}, nil); resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("other institution's user: %d", resp.StatusCode)
+		}
+		resp := f.do("POST", "/recommendations/reminders", admin, url.Values{"csrf": {csrf}, "user": {f.users[0][access.Analyst].ID}, "email": {"followup@nhri.example"}}, nil)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add: %d %s", resp.StatusCode, recBody(t, resp))
+		}
+		page := recBody(t, f.do("GET", "/recommendations/reminders", admin, nil, nil))
+		if !strings.Contains(page, "followup@nhri.example") || !strings.Contains(page, "No SMTP server is configured") {
+			t.Fatalf("page:\n%s", page)
+		}
+		if resp := f.do("POST", "/recommendations/reminders/remove", admin, url.Values{"csrf": {csrf}, "user": {f.users[0][access.Analyst].ID}}, nil); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("remove: %d", resp.StatusCode)
+		}
+		if page := recBody(t, f.do("GET", "/recommendations/reminders", admin, nil, nil)); strings.Contains(page, "followup@nhri.example") {
+			t.Fatal("still listed after removal")
+		}
+		var n int
+		d.Read(context.Background(), f.inst[0].ID, func(tx *db.Tx) error {
+			return tx.QueryRow(context.Background(), "SELECT COUNT(*) FROM audit_log WHERE institution_id = ? AND action LIKE 'recommendation.reminders.%'", f.inst[0].ID).Scan(&n)
+		})
+		if n != 3 { // add, one audited read of the list with an address, remove
+			t.Errorf("%d audit entries", n)
+		}
+	})
+}
