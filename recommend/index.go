@@ -367,6 +367,12 @@ func indexSearch(ctx context.Context, q db.Q, f Filter, match string) (Results, 
 	var out Results
 	token, assessToken, err := searchTokens(ctx, q)
 	if err != nil {
+		// A store migrated with an early draft of migration 0013 has no
+		// token table: answer correctly, the slow way.
+		var n int
+		if q.QueryRow(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'rec_search_fts_config'").Scan(&n) == nil && n == 0 {
+			return searchSQL(ctx, q, f, match)
+		}
 		return out, err
 	}
 	ix, err := loadIndex(ctx, q, token)
