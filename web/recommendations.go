@@ -42,8 +42,10 @@ func init() {
 			{method: "POST", path: "/recommendations/rules/run", roles: recEditors, handle: (*Server).recRulesRun},
 			{method: "GET", path: "/api/v1/recommendations", roles: everyone, api: true,
 				doc: "Search recommendations: q (words, \"phrases\", AND/OR/NOT, prefix*), state, mechanism, theme, response, cycle, status, limit, offset; with facet counts.", handle: (*Server).apiRecSearch},
+			{method: "GET", path: "/api/v1/recommendations/rules", roles: everyone, api: true,
+				doc: "The suggestion rules for risk-indicator links: id, indicator number, description, themes, words (a trailing * is a stem), with, bodies, mechanisms.", handle: (*Server).apiRecRules},
 			{method: "GET", path: "/api/v1/recommendations/{id}", roles: everyone, api: true,
-				doc: "One recommendation with the caller's institution's actions, assessments (government and independent, apart) and risk links.", handle: (*Server).apiRec},
+				doc: "One recommendation with the caller's institution's actions, assessments (government and independent, apart), confirmed risk links and suggested ones (with the rule and reason).", handle: (*Server).apiRec},
 		},
 		nav: []navItem{{Key: "nav.recommendations", Href: "/recommendations"}},
 	})
@@ -584,7 +586,11 @@ func (s *Server) apiRec(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"recommendation": v.Rec, "actions": nonNil(v.Actions), "government_accounts": nonNil(v.Government),
-		"independent_assessments": nonNil(v.Independent), "risk_links": nonNil(v.Links), "history": v.History})
+		"independent_assessments": nonNil(v.Independent), "risk_links": nonNil(v.Links), "suggested_risk_links": nonNil(v.Suggested), "history": v.History})
+}
+
+func (s *Server) apiRecRules(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"rules": recommend.Rules})
 }
 
 func nonNil[T any](l []T) []T {

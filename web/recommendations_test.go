@@ -233,3 +233,16 @@ func TestRecommendationReminderRecipients(t *testing.T) {
 		}
 	})
 }
+
+func TestRecommendationRulesAPI(t *testing.T) {
+	d := dbtest.SQLite(t)
+	f := newFixture(t, d)
+	tok, _ := f.session(f.users[0][access.Viewer])
+	resp := f.do("GET", "/api/v1/recommendations/rules", tok, nil, nil)
+	var out struct {
+		Rules []recommend.Rule `json:"rules"`
+	}
+	if err := recDecodeJSON(resp, &out); err != nil || resp.StatusCode != 200 || len(out.Rules) != len(recommend.Rules) || out.Rules[0].Indicator != "7.14" {
+		t.Fatalf("rules API: %d %v %+v", resp.StatusCode, err, out.Rules[:min(1, len(out.Rules))])
+	}
+}
