@@ -204,3 +204,46 @@ func WithdrawUnit(ctx context.Context, q db.Q, inst string, clearance sensitivit
 		now, reason, now, inst, id)
 	return err
 }
+
+// UpdateCase corrects a case's title, responsible authority, current
+// deadline and sensitivity, and returns the names of the fields that
+// changed. Its stage, outcome and history of steps move only forward
+// through AddStep.
+func UpdateCase(ctx context.Context, q db.Q, inst string, clearance sensitivity.Level, id string, in Case) ([]string, error) {
+	old, err := GetCase(ctx, q, inst, id, clearance, "")
+	if err != nil {
+		return nil, err
+	}
+	in.Title, in.Authority = strings.TrimSpace(in.Title), strings.TrimSpace(in.Authority)
+	if in.Title == "" || len(in.Title) > 300 {
+		return nil, invalid("a case needs a title of at most 300 characters")
+	}
+	if len(in.Authority) > 300 {
+		return nil, invalid("the authority is longer than 300 characters")
+	}
+	if err := validDate(in.Deadline, "deadline", false); err != nil {
+		return nil, err
+	}
+	if !in.Sensitivity.Valid() {
+		return nil, invalid("sensitivity %d is not a level", in.Sensitivity)
+	}
+	if in.Sensitivity > clearance {
+		return nil, invalid("you may not raise the record above your own clearance (%s)", clearance)
+	}
+	var changed []string
+	for _, f := range []struct {
+		name string
+		same bool
+	}{{"title", in.Title == old.Title}, {"authority", in.Authority == old.Authority}, {"deadline", in.Deadline == old.Deadline},
+		{"sensitivity", in.Sensitivity == old.Sensitivity}} {
+		if !f.same {
+			changed = append(changed, f.name)
+		}
+	}
+	if len(changed) == 0 {
+		return nil, nil
+	}
+	_, err = q.Exec(ctx, "UPDATE cases SET title = ?, authority = ?, deadline = ?, sensitivity = ?, updated_at = ? WHERE institution_id = ? AND id = ?",
+		in.Title, in.Authority, in.Deadline, int(in.Sensitivity), db.Now(), inst, id)
+	return changed, err
+}

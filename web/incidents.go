@@ -58,6 +58,7 @@ func init() {
 			{method: "GET", path: "/cases/{id}", roles: everyone, handle: (*Server).incCase},
 			{method: "POST", path: "/cases/{id}/steps", roles: incEditors, handle: (*Server).incCaseStep},
 			{method: "POST", path: "/cases/{id}/reparations", roles: incEditors, handle: (*Server).incCaseReparation},
+			{method: "POST", path: "/cases/{id}/edit", roles: incEditors, handle: (*Server).incCaseEdit},
 
 			{method: "GET", path: "/api/v1/incidents", roles: everyone, api: true, doc: "Events the caller may see; filters q, country, region, violence, act, unit, origin, from, to, offset.", handle: (*Server).incAPIList},
 			{method: "GET", path: "/api/v1/incidents/{id}", roles: everyone, api: true, doc: "One event with its acts (persons by pseudonym, only those the caller may see), sources, evidence metadata and cases.", handle: (*Server).incAPIEvent},
@@ -954,6 +955,7 @@ func (s *Server) incCaseCreate(w http.ResponseWriter, r *http.Request) {
 type incCaseView struct {
 	Case             incident.Case
 	CanEdit          bool
+	Levels           []sensitivity.Level
 	Stages           []string
 	Outcomes         []string
 	Forms            []string
@@ -963,7 +965,7 @@ type incCaseView struct {
 
 func (s *Server) incCaseLoad(r *http.Request) (incCaseView, error) {
 	c := current(r)
-	v := incCaseView{CanEdit: c.User.Role.In(incEditors...), Stages: incident.Stages, Outcomes: incident.Outcomes,
+	v := incCaseView{CanEdit: c.User.Role.In(incEditors...), Levels: sensitivity.All, Stages: incident.Stages, Outcomes: incident.Outcomes,
 		Forms: incident.ReparationForms, ReparationStatus: incident.ReparationStatus, Today: incToday()}
 	err := s.db.Read(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
 		var err error
@@ -980,6 +982,22 @@ func (s *Server) incCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, "incidents_case", pageData{Title: v.Case.Title, Data: v})
+}
+
+func (s *Server) incCaseEdit(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	s.incCaseWrite(w, r, func(tx *db.Tx, id string) error {
+		level, err := formLevelOr(r, "sensitivity", sensitivity.Internal)
+		if err != nil {
+			return err
+		}
+		changed, err := incident.UpdateCase(r.Context(), tx, c.User.InstitutionID, incClearance(r), id, incident.Case{Title: r.FormValue("title"),
+			Authority: r.FormValue("authority"), Deadline: r.FormValue("deadline"), Sensitivity: level})
+		if err != nil || len(changed) == 0 {
+			return err
+		}
+		return s.record(r.Context(), tx, r, "case.update", "case", id, "fields="+strings.Join(changed, ","))
+	})
 }
 
 func (s *Server) incCaseWrite(w http.ResponseWriter, r *http.Request, fn func(tx *db.Tx, id string) error) {

@@ -233,6 +233,23 @@ func TestIncidentEditAndWithdraw(t *testing.T) {
 		if r := incPost(t, f, doc, evURL+"/edit", url.Values{"title": {""}, "date_start": {"2026-02-03"}}); r.StatusCode != http.StatusBadRequest {
 			t.Errorf("edit without a title: %d", r.StatusCode)
 		}
+		// A case corrected: title, authority, deadline.
+		r = incPost(t, f, doc, "/cases", url.Values{"event_id": {evID}, "title": {"Complaint"}, "authority": {"Prosecutor"},
+			"opened_on": {"2026-02-10"}, "sensitivity": {"internal"}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("case: %d %s", r.StatusCode, readBody(t, r))
+		}
+		caseURL := r.Header.Get("Location")
+		if r := incPost(t, f, doc, caseURL+"/edit", url.Values{"title": {"Complaint of the family"}, "authority": {"Oravia prosecutor"},
+			"deadline": {"2026-04-01"}, "sensitivity": {"internal"}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("case edit: %d %s", r.StatusCode, readBody(t, r))
+		}
+		if r := incPost(t, f, doc, caseURL+"/edit", url.Values{"title": {"x"}, "deadline": {"2026-13-01"}, "sensitivity": {"internal"}}); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("case edit with a bad date: %d", r.StatusCode)
+		}
+		if code, page := incGet(t, f, f.users[0][access.Viewer], caseURL); code != 200 || !strings.Contains(page, "Complaint of the family") || !strings.Contains(page, "2026-04-01") {
+			t.Errorf("corrected case page: %d", code)
+		}
 		if r := incPost(t, f, doc, evURL+"/acts", url.Values{"act_type": {"killing"}, "victims": {"2"}}); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("act: %d", r.StatusCode)
 		}
@@ -284,7 +301,7 @@ func TestIncidentEditAndWithdraw(t *testing.T) {
 		// The audit trail names fields, never values.
 		rows := map[string]string{}
 		d.Read(ctx, f.inst[0].ID, func(tx *db.Tx) error {
-			rs, err := tx.Query(ctx, "SELECT action, detail FROM audit_log WHERE institution_id = ? AND action IN ('event.update','event.withdraw','act.withdraw','unit.update','unit.withdraw')", f.inst[0].ID)
+			rs, err := tx.Query(ctx, "SELECT action, detail FROM audit_log WHERE institution_id = ? AND action IN ('event.update','event.withdraw','act.withdraw','unit.update','unit.withdraw','case.update')", f.inst[0].ID)
 			if err != nil {
 				return err
 			}
@@ -296,11 +313,12 @@ func TestIncidentEditAndWithdraw(t *testing.T) {
 			}
 			return rs.Err()
 		})
-		if len(rows) != 5 || rows["event.update"] != "fields=title,deaths,status" || rows["unit.update"] != "fields=name" {
+		if len(rows) != 6 || rows["event.update"] != "fields=title,deaths,status" || rows["unit.update"] != "fields=name" ||
+			rows["case.update"] != "fields=title,authority,deadline" {
 			t.Errorf("audit entries: %v", rows)
 		}
 		for _, det := range rows {
-			if strings.Contains(det, "ford") || strings.Contains(det, "error") || strings.Contains(det, "Brigade") {
+			if strings.Contains(det, "ford") || strings.Contains(det, "error") || strings.Contains(det, "Brigade") || strings.Contains(det, "Oravia") {
 				t.Errorf("audit detail carries a value: %q", det)
 			}
 		}
