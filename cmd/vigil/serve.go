@@ -116,6 +116,17 @@ func serve(ctx context.Context, args []string) error {
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	go purgeSessions(ctx, d, logger)
+	// Sign a checkpoint of every chain that has gone quiet, each minute and
+	// once more at shutdown, so the newest entries do not stay unsigned
+	// (docs/security.md). It stops after the last request has finished and
+	// before the store closes.
+	cpCtx, stopCheckpoints := context.WithCancel(ctx)
+	cpDone := make(chan struct{})
+	go func() {
+		defer close(cpDone)
+		alog.RunCheckpoints(cpCtx, d, time.Minute, func(err error) { logger.Error("audit checkpoint", "err", err) })
+	}()
+	defer func() { stopCheckpoints(); <-cpDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	logger.Info("ready", "url", "http://"+ln.Addr().String(), "store", string(d.Dialect), "startup", time.Since(start).String())
