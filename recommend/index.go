@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"vigil/db"
 )
@@ -32,6 +33,9 @@ type facetIndex struct {
 	// By num; a zero mech means no such row. One struct per row, so that
 	// reading a match touches one cache line, not one per column.
 	rows []facetRow
+	// What set needs to add rows: value -> index, theme list -> combo.
+	mechD, respD, stateD, ownerD, themeD *dict
+	comboIdx                             map[string]uint32
 	// Dictionaries: value of index i is dict[i] (index 0 unused).
 	mechs, resps, states, owners, themeNames []string
 	combos                                   [][]uint16 // theme lists, by 1-based index into themeNames
@@ -190,6 +194,9 @@ func loadStatus(ctx context.Context, q db.Q, ix *facetIndex, assessToken, instit
 
 var buildMu sync.Mutex // one build at a time; others wait and reuse it
 
+// indexBuilds counts full builds from the table (tests read it).
+var indexBuilds atomic.Int64
+
 func loadIndex(ctx context.Context, q db.Q, token string) (*facetIndex, error) {
 	searchCache.Lock()
 	ix := searchCache.idx[token]
@@ -205,9 +212,13 @@ func loadIndex(ctx context.Context, q db.Q, token string) (*facetIndex, error) {
 	if ix != nil {
 		return ix, nil
 	}
-	ix, err := buildIndex(ctx, q, token)
-	if err != nil {
-		return nil, err
+	ix = indexFromDeltas(token)
+	if ix == nil {
+		var err error
+		if ix, err = buildIndex(ctx, q, token); err != nil {
+			return nil, err
+		}
+		indexBuilds.Add(1)
 	}
 	searchCache.Lock()
 	if len(searchCache.idx) >= maxCachedIndexes {
@@ -235,15 +246,7 @@ func buildIndex(ctx context.Context, q db.Q, token string) (*facetIndex, error) 
 	if err := q.QueryRow(ctx, "SELECT MAX(num) FROM recommendations").Scan(&maxNum); err != nil {
 		return nil, err
 	}
-	n := int(maxNum.Int64) + 1
-	if maxNum.Int64 > 1<<28 {
-		return nil, errors.New("recommend: full-text keys too large for the facet index")
-	}
-	ix := &facetIndex{token: token, rows: make([]facetRow, n)}
-	mechs, resps, states, owners, themes := newDict(), newDict(), newDict(), newDict(), newDict()
-	owners.id("") // shared texts: owner index 1
-	comboIdx := map[string]uint32{"": 0}
-	combos := [][]uint16{nil}
+	ix := newFacetIndex(token, int(maxNum.Int64)+1)
 	// In table order: a plain scan, not a walk of the num index with a
 	// table look-up per row.
 	rows, err := q.Query(ctx, "SELECT num, owner_institution, sensitivity, mechanism, state_under_review, response, cycle, themes FROM recommendations")
@@ -252,47 +255,199 @@ func buildIndex(ctx context.Context, q db.Q, token string) (*facetIndex, error) 
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var num int64
-		var owner, mech, state, resp, th string
-		var sens, cycle int
-		if err := rows.Scan(&num, &owner, &sens, &mech, &state, &resp, &cycle, &th); err != nil {
+		var d deltaRow
+		if err := rows.Scan(&d.num, &d.owner, &d.sens, &d.mech, &d.state, &d.resp, &d.cycle, &d.themes); err != nil {
 			return nil, err
 		}
-		if len(mechs.names) > 250 || len(resps.names) > 250 || len(states.names) > 65000 || len(owners.names) > 65000 || cycle > 255 || cycle < 0 {
-			return nil, errors.New("recommend: facet values beyond the index's capacity")
+		if err := ix.set(d); err != nil {
+			return nil, err
 		}
-		if num < 0 || num >= int64(n) {
-			return nil, errors.New("recommend: a full-text key changed while the facet index was read")
-		}
-		fr := &ix.rows[num]
-		fr.mech = uint8(mechs.id(mech))
-		fr.resp = uint8(resps.id(resp))
-		fr.sens = uint8(sens)
-		fr.cycle = uint8(cycle)
-		fr.state = uint16(states.id(state))
-		fr.owner = uint16(owners.id(owner))
-		c, ok := comboIdx[th]
-		if !ok {
-			var l []uint16
-			for _, t := range strings.Split(th, "|") {
-				l = append(l, uint16(themes.id(t)))
-			}
-			combos = append(combos, l)
-			c = uint32(len(combos) - 1)
-			comboIdx[th] = c
-		}
-		fr.themes = c
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	ix.finish()
+	return ix, nil
+}
+
+// deltaRow is one recommendation's facet values as stored.
+type deltaRow struct {
+	num                              int64
+	owner, mech, state, resp, themes string
+	sens, cycle                      int
+}
+
+func rowOf(r *Recommendation) deltaRow {
+	return deltaRow{num: r.Num, owner: r.Owner, mech: r.Mechanism, state: r.StateUnderReview, resp: r.Response,
+		themes: joinList(r.Themes), sens: int(r.Sensitivity), cycle: r.Cycle}
+}
+
+func newFacetIndex(token string, n int) *facetIndex {
+	ix := &facetIndex{token: token, rows: make([]facetRow, max(n, 1)), mechD: newDict(), respD: newDict(), stateD: newDict(), ownerD: newDict(),
+		themeD: newDict(), comboIdx: map[string]uint32{"": 0}, combos: [][]uint16{nil}}
+	ix.ownerD.id("") // shared texts: owner index 1
+	return ix
+}
+
+// set records (or replaces) one row's values.
+func (ix *facetIndex) set(d deltaRow) error {
+	if d.num < 0 || d.num > 1<<28 {
+		return errors.New("recommend: full-text key out of the facet index's range")
+	}
+	if len(ix.mechD.names) > 250 || len(ix.respD.names) > 250 || len(ix.stateD.names) > 65000 || len(ix.ownerD.names) > 65000 ||
+		d.cycle > 255 || d.cycle < 0 || d.sens < 0 || d.sens > 255 || len(ix.combos) >= 1<<31 {
+		return errors.New("recommend: facet values beyond the index's capacity")
+	}
+	if int(d.num) >= len(ix.rows) {
+		ix.rows = append(ix.rows, make([]facetRow, int(d.num)+1-len(ix.rows))...)
+	}
+	fr := &ix.rows[d.num]
+	fr.mech = uint8(ix.mechD.id(d.mech))
+	fr.resp = uint8(ix.respD.id(d.resp))
+	fr.sens = uint8(d.sens)
+	fr.cycle = uint8(d.cycle)
+	fr.state = uint16(ix.stateD.id(d.state))
+	fr.owner = uint16(ix.ownerD.id(d.owner))
+	c, ok := ix.comboIdx[d.themes]
+	if !ok {
+		var l []uint16
+		for _, t := range strings.Split(d.themes, "|") {
+			l = append(l, uint16(ix.themeD.id(t)))
+		}
+		ix.combos = append(ix.combos, l)
+		c = uint32(len(ix.combos) - 1)
+		ix.comboIdx[d.themes] = c
+	}
+	fr.themes = c
+	return nil
+}
+
+// finish makes the index ready to read: names by index and every num.
+func (ix *facetIndex) finish() {
+	ix.all = ix.all[:0]
 	for num := range ix.rows {
 		if ix.rows[num].mech != 0 {
 			ix.all = append(ix.all, int32(num))
 		}
 	}
-	ix.mechs, ix.resps, ix.states, ix.owners, ix.themeNames, ix.combos = mechs.names, resps.names, states.names, owners.names, themes.names, combos
-	return ix, nil
+	ix.mechs, ix.resps, ix.states, ix.owners, ix.themeNames = ix.mechD.names, ix.respD.names, ix.stateD.names, ix.ownerD.names, ix.themeD.names
+}
+
+// clone copies the index for changes, leaving ix as it is for the
+// searches that still read it.
+func (ix *facetIndex) clone(token string) *facetIndex {
+	cp := func(d *dict) *dict {
+		n := &dict{names: append([]string(nil), d.names...), idx: make(map[string]int, len(d.idx))}
+		for k, v := range d.idx {
+			n.idx[k] = v
+		}
+		return n
+	}
+	c := &facetIndex{token: token, rows: append([]facetRow(nil), ix.rows...), mechD: cp(ix.mechD), respD: cp(ix.respD), stateD: cp(ix.stateD),
+		ownerD: cp(ix.ownerD), themeD: cp(ix.themeD), comboIdx: make(map[string]uint32, len(ix.comboIdx)), combos: append([][]uint16(nil), ix.combos...)}
+	for k, v := range ix.comboIdx {
+		c.comboIdx[k] = v
+	}
+	return c
+}
+
+// Changes made through this package (Save, the imports) are noted as
+// deltas: the token before the write, the token after it, and the rows
+// written, all read inside the writing transaction. A search that meets
+// the new token and holds the index of the old one applies the delta to a
+// copy instead of reading the whole table again. A write made any other
+// way (a restore, plain SQL) leaves no delta, and the search rebuilds from
+// the table as before; a delta of a transaction that rolled back names a
+// token no reader will ever see.
+type delta struct {
+	from string
+	rows []deltaRow
+	seq  int64
+}
+
+var deltas = struct {
+	sync.Mutex
+	m   map[string]*delta // by the token after the write
+	seq int64
+}{m: map[string]*delta{}}
+
+const maxDeltas = 64
+
+// tokenBeforeWrite reads the current token of the recommendations on
+// SQLite ("" elsewhere or when it cannot be read, which makes the write
+// leave no delta).
+func tokenBeforeWrite(ctx context.Context, q db.Q) string {
+	if q.Dialect() != db.SQLite {
+		return ""
+	}
+	tok, _, err := searchTokens(ctx, q)
+	if err != nil {
+		return ""
+	}
+	return tok
+}
+
+// noteWrite records the delta from the token read before the write to
+// the current one.
+func noteWrite(ctx context.Context, q db.Q, before string, rows []deltaRow) {
+	if before == "" || len(rows) == 0 {
+		return
+	}
+	after, _, err := searchTokens(ctx, q)
+	if err != nil || after == before {
+		return
+	}
+	deltas.Lock()
+	defer deltas.Unlock()
+	for len(deltas.m) >= maxDeltas {
+		var oldK string
+		var oldS int64 = -1
+		for k, d := range deltas.m {
+			if oldS < 0 || d.seq < oldS {
+				oldK, oldS = k, d.seq
+			}
+		}
+		delete(deltas.m, oldK)
+	}
+	deltas.seq++
+	deltas.m[after] = &delta{from: before, rows: rows, seq: deltas.seq}
+}
+
+// indexFromDeltas builds the index of token from a cached index and the
+// chain of deltas leading from it, or returns nil.
+func indexFromDeltas(token string) *facetIndex {
+	var chain []*delta
+	var base *facetIndex
+	t := token
+	for len(chain) < maxDeltas {
+		deltas.Lock()
+		d := deltas.m[t]
+		deltas.Unlock()
+		if d == nil {
+			return nil
+		}
+		chain = append(chain, d)
+		searchCache.Lock()
+		base = searchCache.idx[d.from]
+		searchCache.Unlock()
+		if base != nil {
+			break
+		}
+		t = d.from
+	}
+	if base == nil {
+		return nil
+	}
+	ix := base.clone(token)
+	for i := len(chain) - 1; i >= 0; i-- {
+		for _, r := range chain[i].rows {
+			if err := ix.set(r); err != nil {
+				return nil
+			}
+		}
+	}
+	ix.finish()
+	return ix
 }
 
 func indexOf(names []string, v string) int {

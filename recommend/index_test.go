@@ -181,6 +181,28 @@ func TestSearchIndexFollowsWrites(t *testing.T) {
 		return 0
 	}
 	before := search(Filter{Query: "torture"})
+	builds := indexBuilds.Load()
+	same := func(f Filter) {
+		t.Helper()
+		f.Institution, f.Clearance, f.Limit = a.ID, sensitivity.Internal, 50
+		d.Read(ctx, a.ID, func(tx *db.Tx) error {
+			got, err := Search(ctx, tx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, _ := MatchExpr(db.SQLite, f.Query)
+			want, err := searchSQL(ctx, tx, f, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gj, _ := json.Marshal(got)
+			wj, _ := json.Marshal(want)
+			if string(gj) != string(wj) {
+				t.Errorf("%+v:\n index %s\n sql   %s", f, gj, wj)
+			}
+			return nil
+		})
+	}
 	var r Recommendation
 	if err := d.Write(ctx, db.System, func(tx *db.Tx) error {
 		r = Recommendation{Source: "test", SourceKey: "new", Mechanism: "upr", StateUnderReview: "ZZZ", Text: "A new text on torture.", Response: "pending", Themes: []string{"Brand new"}}
@@ -192,6 +214,13 @@ func TestSearchIndexFollowsWrites(t *testing.T) {
 	after := search(Filter{Query: "torture"})
 	if after.Total != before.Total+1 || facet(after.Facets.State, "ZZZ") != 1 || facet(after.Facets.Theme, "Brand new") != 1 || after.Results[0].ID != r.ID {
 		t.Fatalf("after insert: %d (before %d), facets %+v", after.Total, before.Total, after.Facets.State)
+	}
+	same(Filter{Query: "torture"})
+	same(Filter{})
+	// The write was made through this package: the index was updated from
+	// its delta, not read again from the table.
+	if n := indexBuilds.Load(); n != builds {
+		t.Errorf("%d full builds after a save, want none", n-builds)
 	}
 	// An update in place (same id) moves it to another response.
 	part := search(Filter{Query: "torture", Response: "supported_in_part"}).Total
@@ -205,6 +234,25 @@ func TestSearchIndexFollowsWrites(t *testing.T) {
 	if got := search(Filter{Query: "torture", Response: "supported_in_part"}); got.Total != part+1 || got.Results[0].ID != r.ID {
 		t.Fatalf("after update: %d, was %d", got.Total, part)
 	}
+	same(Filter{Response: "supported_in_part"})
+	if n := indexBuilds.Load(); n != builds {
+		t.Errorf("%d full builds after an update, want none", n-builds)
+	}
+	// A write made around the package (plain SQL) leaves no delta: the
+	// next search reads the table again and is right.
+	if err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE recommendations SET response = 'noted', state_under_review = 'YYY' WHERE id = ?", r.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := search(Filter{State: "YYY"}); got.Total != 1 || got.Results[0].Response != "noted" {
+		t.Fatalf("after a plain SQL update: %d", got.Total)
+	}
+	if n := indexBuilds.Load(); n != builds+1 {
+		t.Errorf("%d full builds after a plain SQL update, want 1", n-builds)
+	}
+	same(Filter{Query: "torture"})
 	// A new independent assessment changes the status facet at once.
 	st := facet(search(Filter{Query: "torture"}).Facets.Status, "fully")
 	if err := d.Write(ctx, a.ID, func(tx *db.Tx) error {

@@ -210,7 +210,12 @@ func Save(ctx context.Context, q db.Q, r *Recommendation) (string, error) {
 		r.ID, r.Num = db.NewID(), num
 		r.CreatedAt = db.Now()
 		r.UpdatedAt = r.CreatedAt
-		return "inserted", insertBatch(ctx, q, []*Recommendation{r})
+		before := tokenBeforeWrite(ctx, q)
+		if err := insertBatch(ctx, q, []*Recommendation{r}); err != nil {
+			return "", err
+		}
+		noteWrite(ctx, q, before, []deltaRow{rowOf(r)})
+		return "inserted", nil
 	case err != nil:
 		return "", err
 	}
@@ -219,7 +224,12 @@ func Save(ctx context.Context, q db.Q, r *Recommendation) (string, error) {
 		return "unchanged", nil
 	}
 	r.UpdatedAt = db.Now()
-	return "updated", update(ctx, q, r)
+	before := tokenBeforeWrite(ctx, q)
+	if err := update(ctx, q, r); err != nil {
+		return "", err
+	}
+	noteWrite(ctx, q, before, []deltaRow{rowOf(r)})
+	return "updated", nil
 }
 
 func sameContent(a, b *Recommendation) bool {

@@ -268,10 +268,33 @@ func TestImportUPRInfoReal(t *testing.T) {
 	if _, err := country.Import(ctx, d, []string{"../../shared/data/iso3166"}, nil); err != nil {
 		t.Fatal(err)
 	}
+	// A search before the import builds the (empty) facet index; the
+	// import's delta then brings it up to date without reading the table.
+	d.Read(ctx, db.System, func(tx *db.Tx) error {
+		_, err := Search(ctx, tx, Filter{Query: "genocide"})
+		return err
+	})
+	builds := indexBuilds.Load()
 	res, err := ImportUPRInfo(ctx, d, files, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.Read(ctx, db.System, func(tx *db.Tx) error {
+		got, err := Search(ctx, tx, Filter{Query: "genocide OR torture", State: "AFG"})
+		if err != nil {
+			return err
+		}
+		var n int
+		tx.QueryRow(ctx, `SELECT COUNT(*) FROM recommendations r WHERE r.state_under_review = 'AFG' AND r.owner_institution = ''
+			AND r.num IN (SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH '"genocide" OR "torture"')`).Scan(&n)
+		if got.Total != n || n == 0 || got.Facets.State[0].N < n {
+			t.Errorf("after the import: %d, SQL count %d", got.Total, n)
+		}
+		if b := indexBuilds.Load(); b != builds {
+			t.Errorf("%d full builds after the import, want none", b-builds)
+		}
+		return nil
+	})
 	if res.Inserted != 42013 || res.Rejected != 0 {
 		t.Fatalf("import: inserted %d rejected %d, errors %v", res.Inserted, res.Rejected, res.Errors[:min(5, len(res.Errors))])
 	}

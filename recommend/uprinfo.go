@@ -138,6 +138,8 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 		if err != nil {
 			return err
 		}
+		before := tokenBeforeWrite(ctx, tx)
+		var written []deltaRow // for the search's facet index
 		seen := map[string]int{}
 		var fresh []*Recommendation
 		now := db.Now()
@@ -168,6 +170,7 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 					if err := update(ctx, tx, r); err != nil {
 						return fmt.Errorf("row %d: %w", row, err)
 					}
+					written = append(written, rowOf(r))
 					one.Updated++
 					continue
 				}
@@ -186,6 +189,10 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 		if err := bulkInsert(ctx, tx, fresh); err != nil {
 			return err
 		}
+		for _, r := range fresh {
+			written = append(written, rowOf(r))
+		}
+		noteWrite(ctx, tx, before, written)
 		// The recommendations are shared by every institution: the import
 		// goes to the instance's own audit chain, with counts only.
 		env := importer.EnvFrom(ctx)
