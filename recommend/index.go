@@ -213,7 +213,8 @@ func loadIndex(ctx context.Context, q db.Q, token string) (*facetIndex, error) {
 		return ix, nil
 	}
 	ix = indexFromDeltas(token)
-	if ix == nil {
+	full := ix == nil
+	if full {
 		var err error
 		if ix, err = buildIndex(ctx, q, token); err != nil {
 			return nil, err
@@ -225,9 +226,10 @@ func loadIndex(ctx context.Context, q db.Q, token string) (*facetIndex, error) {
 		searchCache.idx = map[string]*facetIndex{}
 	}
 	searchCache.idx[token] = ix
-	// Match sets and statuses of other tokens are of no further use.
+	// After a full build, match sets of other tokens are of no further
+	// use; after a delta they may still be patched (patchMatches).
 	for k := range searchCache.matches {
-		if !strings.HasPrefix(k, token+"\x00") {
+		if full && !strings.HasPrefix(k, token+"\x00") {
 			searchCache.size -= len(searchCache.matches[k].nums)
 			delete(searchCache.matches, k)
 		}
@@ -470,6 +472,12 @@ func matchNums(ctx context.Context, q db.Q, token, expr string) ([]int32, error)
 		return e.nums, nil
 	}
 	searchCache.Unlock()
+	if nums, ok, err := patchMatches(ctx, q, token, expr); err != nil {
+		return nil, err
+	} else if ok {
+		storeMatches(key, nums)
+		return nums, nil
+	}
 	// group_concat hands every rowid over in one value: far cheaper with
 	// the pure-Go driver than stepping through one row per match.
 	var s sql.NullString
@@ -493,10 +501,73 @@ func matchNums(ctx context.Context, q db.Q, token, expr string) ([]int32, error)
 	if !sort.SliceIsSorted(nums, func(i, j int) bool { return nums[i] < nums[j] }) {
 		sort.Slice(nums, func(i, j int) bool { return nums[i] < nums[j] })
 	}
+	fullMatches.Add(1)
+	storeMatches(key, nums)
+	return nums, nil
+}
+
+// fullMatches counts match sets read whole from FTS5 (tests read it).
+var fullMatches atomic.Int64
+
+// maxPatchRows is the most rows a chain of deltas may have changed for a
+// cached match set to be patched rather than read again.
+const maxPatchRows = 64
+
+// patchMatches derives the match set of expr under token from one cached
+// under an earlier token, when only a few rows changed in between (known
+// from the deltas): rows that did not change match as before, and each
+// changed row is asked of FTS5 on its own (MATCH with rowid = ?).
+func patchMatches(ctx context.Context, q db.Q, token, expr string) ([]int32, bool, error) {
+	changed := map[int32]bool{}
+	t := token
+	for steps := 0; steps < maxDeltas; steps++ {
+		deltas.Lock()
+		d := deltas.m[t]
+		deltas.Unlock()
+		if d == nil {
+			return nil, false, nil
+		}
+		for _, r := range d.rows {
+			changed[int32(r.num)] = true
+		}
+		if len(changed) > maxPatchRows {
+			return nil, false, nil
+		}
+		searchCache.Lock()
+		e := searchCache.matches[d.from+"\x00"+expr]
+		searchCache.Unlock()
+		if e == nil {
+			t = d.from
+			continue
+		}
+		out := make([]int32, 0, len(e.nums)+len(changed))
+		for _, n := range e.nums {
+			if !changed[n] {
+				out = append(out, n)
+			}
+		}
+		for n := range changed {
+			var hit int
+			if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM recommendations_fts WHERE recommendations_fts MATCH ? AND rowid = ?", expr, int64(n)).Scan(&hit); err != nil {
+				return nil, false, err
+			}
+			if hit > 0 {
+				out = append(out, n)
+			}
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+		return out, true, nil
+	}
+	return nil, false, nil
+}
+
+// storeMatches keeps a match set, dropping the least recently used ones
+// beyond the size limit.
+func storeMatches(key string, nums []int32) {
 	searchCache.Lock()
 	defer searchCache.Unlock()
 	if len(nums) > maxCachedNums/4 {
-		return nums, nil
+		return
 	}
 	for searchCache.size+len(nums) > maxCachedNums && len(searchCache.matches) > 0 {
 		var oldK string
@@ -509,10 +580,12 @@ func matchNums(ctx context.Context, q db.Q, token, expr string) ([]int32, error)
 		searchCache.size -= len(searchCache.matches[oldK].nums)
 		delete(searchCache.matches, oldK)
 	}
+	if old, ok := searchCache.matches[key]; ok {
+		searchCache.size -= len(old.nums)
+	}
 	searchCache.tick++
 	searchCache.matches[key] = &matchEntry{nums: nums, used: searchCache.tick}
 	searchCache.size += len(nums)
-	return nums, nil
 }
 
 // indexSearch is Search on SQLite: matches from FTS5 (or every row for an

@@ -181,7 +181,7 @@ func TestSearchIndexFollowsWrites(t *testing.T) {
 		return 0
 	}
 	before := search(Filter{Query: "torture"})
-	builds := indexBuilds.Load()
+	builds, fulls := indexBuilds.Load(), fullMatches.Load()
 	same := func(f Filter) {
 		t.Helper()
 		f.Institution, f.Clearance, f.Limit = a.ID, sensitivity.Internal, 50
@@ -212,6 +212,11 @@ func TestSearchIndexFollowsWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := search(Filter{Query: "torture"})
+	// The cached match set of "torture" was patched with the one new row,
+	// not read again from FTS5.
+	if n := fullMatches.Load(); n != fulls {
+		t.Errorf("%d full match reads after a save, want none", n-fulls)
+	}
 	if after.Total != before.Total+1 || facet(after.Facets.State, "ZZZ") != 1 || facet(after.Facets.Theme, "Brand new") != 1 || after.Results[0].ID != r.ID {
 		t.Fatalf("after insert: %d (before %d), facets %+v", after.Total, before.Total, after.Facets.State)
 	}
@@ -238,6 +243,21 @@ func TestSearchIndexFollowsWrites(t *testing.T) {
 	if n := indexBuilds.Load(); n != builds {
 		t.Errorf("%d full builds after an update, want none", n-builds)
 	}
+	// A text that no longer matches leaves the patched match set.
+	search(Filter{Query: "torture"})
+	fulls = fullMatches.Load()
+	if err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+		r.Text = "A new text on something else."
+		_, err := Save(ctx, tx, &r)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := search(Filter{Query: "torture"}); got.Total != before.Total || fullMatches.Load() != fulls {
+		t.Errorf("after the text changed: %d (want %d), %d full match reads", got.Total, before.Total, fullMatches.Load()-fulls)
+	}
+	same(Filter{Query: "torture"})
+	same(Filter{Query: "something"})
 	// A write made around the package (plain SQL) leaves no delta: the
 	// next search reads the table again and is right.
 	if err := d.Write(ctx, db.System, func(tx *db.Tx) error {
@@ -254,14 +274,14 @@ func TestSearchIndexFollowsWrites(t *testing.T) {
 	}
 	same(Filter{Query: "torture"})
 	// A new independent assessment changes the status facet at once.
-	st := facet(search(Filter{Query: "torture"}).Facets.Status, "fully")
+	st := facet(search(Filter{Query: "something"}).Facets.Status, "fully")
 	if err := d.Write(ctx, a.ID, func(tx *db.Tx) error {
 		_, err := AddAssessment(ctx, tx, a.ID, "u", Assessment{RecommendationID: r.ID, Source: "nhri", Status: "fully", AssessedBy: "x", AssessedOn: "2025-01-01", Evidence: "e"})
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if got := facet(search(Filter{Query: "torture"}).Facets.Status, "fully"); got != st+1 {
+	if got := facet(search(Filter{Query: "something"}).Facets.Status, "fully"); got != st+1 {
 		t.Fatalf("status facet %d after an assessment, was %d", got, st)
 	}
 	// A second store with the same content in the same process never gets
