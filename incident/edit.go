@@ -247,3 +247,65 @@ func UpdateCase(ctx context.Context, q db.Q, inst string, clearance sensitivity.
 		in.Title, in.Authority, in.Deadline, int(in.Sensitivity), db.Now(), inst, id)
 	return changed, err
 }
+
+// UpdateAct corrects an act's type, number of victims, violation status,
+// description and sensitivity, and returns the names of the fields that
+// changed. Its indicators and involvements are added on their own.
+func UpdateAct(ctx context.Context, q db.Q, inst string, clearance sensitivity.Level, eventID, actID string, in Act) ([]string, error) {
+	ev, err := GetEvent(ctx, q, inst, eventID, clearance)
+	if err != nil {
+		return nil, err
+	}
+	if ev.WithdrawnAt != "" {
+		return nil, ErrWithdrawn
+	}
+	var old Act
+	var level int64
+	err = q.QueryRow(ctx, `SELECT act_type, victims, violation_status, description, sensitivity, withdrawn_at FROM acts
+		WHERE institution_id = ? AND id = ? AND event_id = ? AND sensitivity <= ?`, inst, actID, eventID, int(clearance)).
+		Scan(&old.Type, &old.Victims, &old.ViolationStatus, &old.Description, &level, &old.WithdrawnAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	old.Sensitivity = sensitivity.Level(level)
+	if old.WithdrawnAt != "" {
+		return nil, ErrWithdrawn
+	}
+	if err := oneOf(in.Type, ActTypes, "act type"); err != nil {
+		return nil, err
+	}
+	if err := oneOf(in.ViolationStatus, ViolationStatus, "violation status"); err != nil {
+		return nil, err
+	}
+	if in.Victims < 0 {
+		return nil, invalid("victims cannot be negative")
+	}
+	if len(in.Description) > 20000 {
+		return nil, invalid("description is longer than 20000 characters")
+	}
+	if !in.Sensitivity.Valid() {
+		return nil, invalid("sensitivity %d is not a level", in.Sensitivity)
+	}
+	if in.Sensitivity > clearance {
+		return nil, invalid("you may not raise the record above your own clearance (%s)", clearance)
+	}
+	var changed []string
+	for _, f := range []struct {
+		name string
+		same bool
+	}{{"type", in.Type == old.Type}, {"victims", in.Victims == old.Victims}, {"violation_status", in.ViolationStatus == old.ViolationStatus},
+		{"description", in.Description == old.Description}, {"sensitivity", in.Sensitivity == old.Sensitivity}} {
+		if !f.same {
+			changed = append(changed, f.name)
+		}
+	}
+	if len(changed) == 0 {
+		return nil, nil
+	}
+	_, err = q.Exec(ctx, "UPDATE acts SET act_type = ?, victims = ?, violation_status = ?, description = ?, sensitivity = ? WHERE institution_id = ? AND id = ?",
+		in.Type, in.Victims, in.ViolationStatus, in.Description, int(in.Sensitivity), inst, actID)
+	return changed, err
+}

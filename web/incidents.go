@@ -43,6 +43,7 @@ func init() {
 			{method: "POST", path: "/incidents/{id}/edit", roles: incEditors, handle: (*Server).incEdit},
 			{method: "POST", path: "/incidents/{id}/withdraw", roles: incEditors, handle: (*Server).incWithdraw},
 			{method: "POST", path: "/incidents/{id}/acts/{act}/withdraw", roles: incEditors, handle: (*Server).incWithdrawAct},
+			{method: "POST", path: "/incidents/{id}/acts/{act}/edit", roles: incEditors, handle: (*Server).incEditAct},
 			{method: "GET", path: "/incidents/{id}/evidence", roles: everyone, handle: (*Server).incEvidencePage},
 
 			{method: "GET", path: "/units", roles: everyone, handle: (*Server).incUnits},
@@ -367,6 +368,25 @@ func (s *Server) incWithdraw(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+func (s *Server) incEditAct(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	s.incEventWrite(w, r, "act-edit", func(tx *db.Tx, ev incident.Event) error {
+		act := r.PathValue("act")
+		level, err := formLevelOr(r, "sensitivity", sensitivity.Internal)
+		if err != nil {
+			return err
+		}
+		changed, err := incident.UpdateAct(r.Context(), tx, c.User.InstitutionID, incClearance(r), ev.ID, act, incident.Act{Type: r.FormValue("act_type"),
+			Victims: formInt(r, "victims"), ViolationStatus: r.FormValue("violation_status"), Description: r.FormValue("description"), Sensitivity: level})
+		if errors.Is(err, incident.ErrNotFound) {
+			return incident.ValidationError{Msg: "no such act on this incident"}
+		} else if err != nil || len(changed) == 0 {
+			return err
+		}
+		return s.record(r.Context(), tx, r, "act.update", "act", act, "fields="+strings.Join(changed, ","))
+	})
+}
+
 func (s *Server) incWithdrawAct(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
 	s.incEventWrite(w, r, "act-withdrawn", func(tx *db.Tx, ev incident.Event) error {
@@ -404,7 +424,7 @@ type incEventView struct {
 }
 
 var incSavedNotices = map[string]string{"event": "The incident was recorded.", "edit": "The changes were saved.",
-	"withdrawn": "The incident was withdrawn. It stays on record, marked, and no longer counts.", "act-withdrawn": "The act was withdrawn. It stays on record, marked.", "act": "The act was added.", "involvement": "The involvement was recorded.",
+	"withdrawn": "The incident was withdrawn. It stays on record, marked, and no longer counts.", "act-withdrawn": "The act was withdrawn. It stays on record, marked.", "act-edit": "The act was corrected.", "act": "The act was added.", "involvement": "The involvement was recorded.",
 	"source": "The source was added.", "evidence": "The file was stored and its SHA-256 recorded.", "case": "The case was opened."}
 
 // incLoadEvent reads an event and everything shown with it. A confidential

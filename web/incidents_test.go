@@ -259,6 +259,17 @@ func TestIncidentEditAndWithdraw(t *testing.T) {
 			actID = acts[0].ID
 			return nil
 		})
+		if r := incPost(t, f, doc, evURL+"/acts/"+actID+"/edit", url.Values{"act_type": {"ill_treatment"}, "victims": {"3"},
+			"violation_status": {"unknown"}, "sensitivity": {"internal"}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("act edit: %d %s", r.StatusCode, readBody(t, r))
+		}
+		if r := incPost(t, f, doc, evURL+"/acts/"+actID+"/edit", url.Values{"act_type": {"no_such_type"}, "violation_status": {"unknown"},
+			"sensitivity": {"internal"}}); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("act edit with an unknown type: %d", r.StatusCode)
+		}
+		if _, page := incGet(t, f, doc, evURL); !strings.Contains(page, "ill_treatment") {
+			t.Errorf("the corrected act is not shown")
+		}
 		if r := incPost(t, f, doc, evURL+"/acts/"+actID+"/withdraw", url.Values{"reason": {"Counted twice."}}); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("act withdrawal: %d %s", r.StatusCode, readBody(t, r))
 		}
@@ -301,7 +312,7 @@ func TestIncidentEditAndWithdraw(t *testing.T) {
 		// The audit trail names fields, never values.
 		rows := map[string]string{}
 		d.Read(ctx, f.inst[0].ID, func(tx *db.Tx) error {
-			rs, err := tx.Query(ctx, "SELECT action, detail FROM audit_log WHERE institution_id = ? AND action IN ('event.update','event.withdraw','act.withdraw','unit.update','unit.withdraw','case.update')", f.inst[0].ID)
+			rs, err := tx.Query(ctx, "SELECT action, detail FROM audit_log WHERE institution_id = ? AND action IN ('event.update','event.withdraw','act.withdraw','act.update','unit.update','unit.withdraw','case.update')", f.inst[0].ID)
 			if err != nil {
 				return err
 			}
@@ -313,8 +324,8 @@ func TestIncidentEditAndWithdraw(t *testing.T) {
 			}
 			return rs.Err()
 		})
-		if len(rows) != 6 || rows["event.update"] != "fields=title,deaths,status" || rows["unit.update"] != "fields=name" ||
-			rows["case.update"] != "fields=title,authority,deadline" {
+		if len(rows) != 7 || rows["event.update"] != "fields=title,deaths,status" || rows["unit.update"] != "fields=name" ||
+			rows["case.update"] != "fields=title,authority,deadline" || rows["act.update"] != "fields=type,victims" {
 			t.Errorf("audit entries: %v", rows)
 		}
 		for _, det := range rows {
