@@ -197,7 +197,9 @@ func EnsureEventIndexesIdle(ctx context.Context, d *db.DB, inst string) error {
 // checkpointer does that on another connection, beside the writer. These
 // last for the connection; only the import command's process writes in
 // batches this large, and the import sets the automatic checkpoint back
-// when it ends.
+// when it ends (on the writer connections the pool hands it; a connection
+// it misses keeps its log growing until the store is closed, which
+// checkpoints it: db gives no way to reach a given connection).
 func importPragmas(ctx context.Context, tx *db.Tx) error {
 	for _, p := range []string{"PRAGMA cache_size = -16384", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 0"} {
 		if _, err := tx.Exec(ctx, p); err != nil {
