@@ -296,3 +296,65 @@ func TestSearchIndexFollowsWrites(t *testing.T) {
 		return nil
 	})
 }
+
+// TestSearchIndexConcurrent runs searches from several goroutines while
+// records are saved, and checks every answer against the plain SQL search
+// of the same transaction (run with -race to check the caches' locking).
+func TestSearchIndexConcurrent(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	a, _ := seedVaried(t, ctx, d, 60)
+	done := make(chan struct{})
+	errs := make(chan error, 8)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				q := []string{"torture", "women", `"death penalty"`, "genocide OR minorities"}[(g+i)%4]
+				f := Filter{Query: q, Institution: a.ID, Clearance: sensitivity.Internal, Limit: 50}
+				err := d.Read(ctx, a.ID, func(tx *db.Tx) error {
+					got, err := Search(ctx, tx, f)
+					if err != nil {
+						return err
+					}
+					m, _ := MatchExpr(db.SQLite, q)
+					want, err := searchSQL(ctx, tx, f, m)
+					if err != nil {
+						return err
+					}
+					gj, _ := json.Marshal(got)
+					wj, _ := json.Marshal(want)
+					if string(gj) != string(wj) {
+						return fmt.Errorf("%q: index and SQL differ", q)
+					}
+					return nil
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(g)
+	}
+	for i := 0; i < 30; i++ {
+		if err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+			r := Recommendation{Source: "test", SourceKey: fmt.Sprint("c", i%10), Mechanism: "upr", StateUnderReview: "AFG",
+				Text: fmt.Sprintf("Concurrent text %d on torture and women.", i), Response: Responses[i%4], Themes: []string{"Torture"}}
+			_, err := Save(ctx, tx, &r)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
