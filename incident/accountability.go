@@ -51,6 +51,9 @@ type Case struct {
 	Steps                             []Step
 	Reparations                       []Reparation
 	Overdue, Stalled                  bool
+	// WithdrawnAt is set when the case was withdrawn (kept, marked, out of
+	// the figures), with the reason given.
+	WithdrawnAt, WithdrawnReason string
 }
 
 // Step is one stage reached by a case, on a date, before an authority.
@@ -127,6 +130,9 @@ func AddStep(ctx context.Context, q db.Q, inst, by, caseID string, s Step, clear
 	if err != nil {
 		return Case{}, err
 	}
+	if c.WithdrawnAt != "" {
+		return Case{}, ErrWithdrawn
+	}
 	if err := oneOf(s.Stage, Stages, "stage"); err != nil {
 		return Case{}, err
 	}
@@ -182,6 +188,9 @@ func AddReparation(ctx context.Context, q db.Q, inst, by, caseID string, r Repar
 	if err != nil {
 		return Reparation{}, err
 	}
+	if c.WithdrawnAt != "" {
+		return Reparation{}, ErrWithdrawn
+	}
 	if err := oneOf(r.Form, ReparationForms, "form"); err != nil {
 		return Reparation{}, err
 	}
@@ -209,13 +218,13 @@ func AddReparation(ctx context.Context, q db.Q, inst, by, caseID string, r Repar
 }
 
 const caseCols = `c.id, c.institution_id, c.event_id, c.act_id, e.title, c.title, c.authority, c.stage, c.outcome, c.opened_on, c.deadline,
-	c.last_step_on, c.sensitivity, c.created_by, c.created_at, c.updated_at`
+	c.last_step_on, c.sensitivity, c.created_by, c.created_at, c.updated_at, c.withdrawn_at, c.withdrawn_reason`
 
 func scanCase(s interface{ Scan(...any) error }, today string) (Case, error) {
 	var c Case
 	var level int64
 	err := s.Scan(&c.ID, &c.InstitutionID, &c.EventID, &c.ActID, &c.EventTitle, &c.Title, &c.Authority, &c.Stage, &c.Outcome,
-		&c.OpenedOn, &c.Deadline, &c.LastStepOn, &level, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt)
+		&c.OpenedOn, &c.Deadline, &c.LastStepOn, &level, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.WithdrawnAt, &c.WithdrawnReason)
 	c.Sensitivity = sensitivity.Level(level)
 	c.flag(today)
 	return c, err
@@ -223,7 +232,7 @@ func scanCase(s interface{ Scan(...any) error }, today string) (Case, error) {
 
 // flag sets Overdue and Stalled as of today ("" leaves them false).
 func (c *Case) flag(today string) {
-	if today == "" || c.Outcome != "open" {
+	if today == "" || c.Outcome != "open" || c.WithdrawnAt != "" {
 		return
 	}
 	c.Overdue = c.Deadline != "" && c.Deadline < today
@@ -366,9 +375,15 @@ func ImpunityFigures(ctx context.Context, q db.Q, inst string, clearance sensiti
 		links = append(links, l)
 	}
 	rows.Close()
-	cases, err := ListCases(ctx, q, inst, "", clearance, today)
+	all, err := ListCases(ctx, q, inst, "", clearance, today)
 	if err != nil {
 		return Picture{}, err
+	}
+	cases := all[:0:0]
+	for _, c := range all {
+		if c.WithdrawnAt == "" { // withdrawn cases leave the figures
+			cases = append(cases, c)
+		}
 	}
 	// First day each case reached each stage, and delivered reparations.
 	reached := map[string]map[string]string{}
@@ -412,6 +427,9 @@ func ImpunityFigures(ctx context.Context, q db.Q, inst string, clearance sensiti
 	force := map[string]string{}
 	label := map[string]string{}
 	for _, u := range units {
+		if u.WithdrawnAt != "" { // withdrawn units leave the figures
+			continue
+		}
 		force[u.ID], label[u.ID] = u.Force, u.Name
 	}
 	type set struct{ events, acts map[string]bool }
@@ -483,7 +501,9 @@ func ImpunityFigures(ctx context.Context, q db.Q, inst string, clearance sensiti
 	}
 	var p Picture
 	for _, u := range units {
-		p.Units = append(p.Units, figure(u.ID, u.Name, groups["u:"+u.ID]))
+		if u.WithdrawnAt == "" {
+			p.Units = append(p.Units, figure(u.ID, u.Name, groups["u:"+u.ID]))
+		}
 	}
 	for _, fo := range Forces {
 		if g := groups["f:"+fo]; g != nil {

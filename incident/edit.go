@@ -214,6 +214,9 @@ func UpdateCase(ctx context.Context, q db.Q, inst string, clearance sensitivity.
 	if err != nil {
 		return nil, err
 	}
+	if old.WithdrawnAt != "" {
+		return nil, ErrWithdrawn
+	}
 	in.Title, in.Authority = strings.TrimSpace(in.Title), strings.TrimSpace(in.Authority)
 	if in.Title == "" || len(in.Title) > 300 {
 		return nil, invalid("a case needs a title of at most 300 characters")
@@ -308,4 +311,25 @@ func UpdateAct(ctx context.Context, q db.Q, inst string, clearance sensitivity.L
 	_, err = q.Exec(ctx, "UPDATE acts SET act_type = ?, victims = ?, violation_status = ?, description = ?, sensitivity = ? WHERE institution_id = ? AND id = ?",
 		in.Type, in.Victims, in.ViolationStatus, in.Description, int(in.Sensitivity), inst, actID)
 	return changed, err
+}
+
+// WithdrawCase marks a case withdrawn (opened in error, or a duplicate):
+// its steps and reparations stay, it leaves the impunity figures and the
+// overdue and stalled lists, and it takes no more steps.
+func WithdrawCase(ctx context.Context, q db.Q, inst string, clearance sensitivity.Level, id, reason string) error {
+	reason, err := withdrawReason(reason)
+	if err != nil {
+		return err
+	}
+	old, err := GetCase(ctx, q, inst, id, clearance, "")
+	if err != nil {
+		return err
+	}
+	if old.WithdrawnAt != "" {
+		return ErrWithdrawn
+	}
+	now := db.Now()
+	_, err = q.Exec(ctx, "UPDATE cases SET withdrawn_at = ?, withdrawn_reason = ?, updated_at = ? WHERE institution_id = ? AND id = ?",
+		now, reason, now, inst, id)
+	return err
 }

@@ -173,3 +173,68 @@ func TestEditAndWithdraw(t *testing.T) {
 		}
 	})
 }
+
+// TestWithdrawnLeaveFigures: a withdrawn case no longer counts for its unit,
+// and a withdrawn unit leaves the impunity picture; a withdrawn case takes
+// no more steps.
+func TestWithdrawnLeaveFigures(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a := newInst(t, d, "A")[0]
+		var unit Unit
+		var cs Case
+		if err := d.Write(ctx, a, func(tx *db.Tx) error {
+			ev, err := CreateEvent(ctx, tx, a, "u1", Event{Title: "Raid", DateStart: "2026-03-04"})
+			if err != nil {
+				return err
+			}
+			act, err := AddAct(ctx, tx, a, Act{EventID: ev.ID, Type: "killing", Victims: 1})
+			if err != nil {
+				return err
+			}
+			if unit, err = CreateUnit(ctx, tx, a, "u1", Unit{Name: "2nd Company", Force: "army"}); err != nil {
+				return err
+			}
+			if _, err := Involve(ctx, tx, a, Involvement{ActID: act.ID, UnitID: unit.ID, Role: "perpetrator", Degree: "carried_out"}); err != nil {
+				return err
+			}
+			cs, err = OpenCase(ctx, tx, a, "u1", Case{EventID: ev.ID, ActID: act.ID, Title: "Complaint", OpenedOn: "2026-03-05"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		picture := func() Picture {
+			var p Picture
+			d.Read(ctx, a, func(tx *db.Tx) error {
+				var err error
+				p, err = ImpunityFigures(ctx, tx, a, sensitivity.Confidential, "2026-05-01")
+				return err
+			})
+			return p
+		}
+		if p := picture(); p.Total.Cases != 1 || len(p.Units) != 1 {
+			t.Fatalf("before: %+v", p.Total)
+		}
+		if err := d.Write(ctx, a, func(tx *db.Tx) error { return WithdrawCase(ctx, tx, a, sensitivity.Confidential, cs.ID, "Duplicate.") }); err != nil {
+			t.Fatal(err)
+		}
+		if p := picture(); p.Total.Cases != 0 || p.Total.Incidents != 1 || p.Total.NoCase != 1 {
+			t.Errorf("after the case's withdrawal: %+v", p.Total)
+		}
+		err := d.Write(ctx, a, func(tx *db.Tx) error {
+			_, err := AddStep(ctx, tx, a, "u1", cs.ID, Step{Stage: "investigation", OnDate: "2026-04-01"}, sensitivity.Confidential)
+			return err
+		})
+		if !errors.Is(err, ErrWithdrawn) {
+			t.Errorf("a step on a withdrawn case: %v", err)
+		}
+		if err := d.Write(ctx, a, func(tx *db.Tx) error {
+			return WithdrawUnit(ctx, tx, a, sensitivity.Confidential, unit.ID, "Wrong unit.")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if p := picture(); len(p.Units) != 0 || p.Total.Incidents != 0 {
+			t.Errorf("after the unit's withdrawal: %d units, %+v", len(p.Units), p.Total)
+		}
+	})
+}

@@ -60,6 +60,7 @@ func init() {
 			{method: "POST", path: "/cases/{id}/steps", roles: incEditors, handle: (*Server).incCaseStep},
 			{method: "POST", path: "/cases/{id}/reparations", roles: incEditors, handle: (*Server).incCaseReparation},
 			{method: "POST", path: "/cases/{id}/edit", roles: incEditors, handle: (*Server).incCaseEdit},
+			{method: "POST", path: "/cases/{id}/withdraw", roles: incEditors, handle: (*Server).incCaseWithdraw},
 
 			{method: "GET", path: "/api/v1/incidents", roles: everyone, api: true, doc: "Events the caller may see; filters q, country, region, violence, act, unit, origin, from, to, offset.", handle: (*Server).incAPIList},
 			{method: "GET", path: "/api/v1/incidents/{id}", roles: everyone, api: true, doc: "One event with its acts (persons by pseudonym, only those the caller may see), sources, evidence metadata and cases.", handle: (*Server).incAPIEvent},
@@ -1017,6 +1018,16 @@ func (s *Server) incCaseEdit(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		return s.record(r.Context(), tx, r, "case.update", "case", id, "fields="+strings.Join(changed, ","))
+	})
+}
+
+func (s *Server) incCaseWithdraw(w http.ResponseWriter, r *http.Request) {
+	c := current(r)
+	s.incCaseWrite(w, r, func(tx *db.Tx, id string) error {
+		if err := incident.WithdrawCase(r.Context(), tx, c.User.InstitutionID, incClearance(r), id, r.FormValue("reason")); err != nil {
+			return err
+		}
+		return s.record(r.Context(), tx, r, "case.withdraw", "case", id, "")
 	})
 }
 

@@ -250,6 +250,15 @@ func TestIncidentEditAndWithdraw(t *testing.T) {
 		if code, page := incGet(t, f, f.users[0][access.Viewer], caseURL); code != 200 || !strings.Contains(page, "Complaint of the family") || !strings.Contains(page, "2026-04-01") {
 			t.Errorf("corrected case page: %d", code)
 		}
+		if r := incPost(t, f, doc, caseURL+"/withdraw", url.Values{"reason": {"Opened on the wrong incident."}}); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("case withdrawal: %d %s", r.StatusCode, readBody(t, r))
+		}
+		if r := incPost(t, f, doc, caseURL+"/steps", url.Values{"stage": {"investigation"}, "on_date": {"2026-03-01"}}); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("a step on a withdrawn case: %d", r.StatusCode)
+		}
+		if code, page := incGet(t, f, f.users[0][access.Viewer], "/cases"); code != 200 || !strings.Contains(page, "withdrawn") {
+			t.Errorf("the dashboard does not mark the withdrawn case: %d", code)
+		}
 		if r := incPost(t, f, doc, evURL+"/acts", url.Values{"act_type": {"killing"}, "victims": {"2"}}); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("act: %d", r.StatusCode)
 		}
@@ -312,7 +321,7 @@ func TestIncidentEditAndWithdraw(t *testing.T) {
 		// The audit trail names fields, never values.
 		rows := map[string]string{}
 		d.Read(ctx, f.inst[0].ID, func(tx *db.Tx) error {
-			rs, err := tx.Query(ctx, "SELECT action, detail FROM audit_log WHERE institution_id = ? AND action IN ('event.update','event.withdraw','act.withdraw','act.update','unit.update','unit.withdraw','case.update')", f.inst[0].ID)
+			rs, err := tx.Query(ctx, "SELECT action, detail FROM audit_log WHERE institution_id = ? AND action IN ('event.update','event.withdraw','act.withdraw','act.update','unit.update','unit.withdraw','case.update','case.withdraw')", f.inst[0].ID)
 			if err != nil {
 				return err
 			}
@@ -324,7 +333,7 @@ func TestIncidentEditAndWithdraw(t *testing.T) {
 			}
 			return rs.Err()
 		})
-		if len(rows) != 7 || rows["event.update"] != "fields=title,deaths,status" || rows["unit.update"] != "fields=name" ||
+		if len(rows) != 8 || rows["event.update"] != "fields=title,deaths,status" || rows["unit.update"] != "fields=name" ||
 			rows["case.update"] != "fields=title,authority,deadline" || rows["act.update"] != "fields=type,victims" {
 			t.Errorf("audit entries: %v", rows)
 		}
