@@ -16,6 +16,7 @@ import (
 	"vigil/db"
 	"vigil/demo"
 	"vigil/fieldcrypt"
+	"vigil/recommend"
 	"vigil/web"
 )
 
@@ -127,6 +128,18 @@ func serve(ctx context.Context, args []string) error {
 		alog.RunCheckpoints(cpCtx, d, time.Minute, func(err error) { logger.Error("audit checkpoint", "err", err) })
 	}()
 	defer func() { stopCheckpoints(); <-cpDone }()
+	// E-mail reminders of due and overdue follow-up actions, when an SMTP
+	// server is configured (VIGIL_SMTP_ADDR and the rest: docs/recommend.md).
+	if mc := recommend.MailConfigFromEnv(); mc.Enabled() {
+		remCtx, stopReminders := context.WithCancel(ctx)
+		remDone := make(chan struct{})
+		go func() {
+			defer close(remDone)
+			recommend.RunReminders(remCtx, d, kr, alog, mc, 6*time.Hour, logger.Info)
+		}()
+		defer func() { stopReminders(); <-remDone }()
+		logger.Info("e-mail reminders on", "smtp", mc.Addr)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	logger.Info("ready", "url", "http://"+ln.Addr().String(), "store", string(d.Dialect), "startup", time.Since(start).String())
