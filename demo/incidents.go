@@ -148,12 +148,16 @@ func seedIncidents(ctx context.Context, tx *db.Tx, env Env) error {
 		}
 		var inds []string
 		switch s.act {
+		// Codes of the default framework (risk/foa.go): 2.1 serious
+		// violations, 11.2 a pattern of violence against civilians, 7.14
+		// rising hate speech, 10.1 statements inciting destruction of a group,
+		// 11.1 attacks on civilians growing in number or spread.
 		case "killing", "torture":
-			inds = []string{"RF7.1"}
+			inds = []string{"RF2.1", "RF11.2"}
 		case "incitement":
-			inds = []string{"RF9.3", "RF10.1"}
+			inds = []string{"RF7.14", "RF10.1"}
 		case "forced_displacement":
-			inds = []string{"RF8.2"}
+			inds = []string{"RF2.1", "RF11.1"}
 		}
 		a, err := incident.AddAct(ctx, tx, inst, incident.Act{EventID: e.ID, Type: s.act, Victims: s.victims, ViolationStatus: "likely",
 			Indicators: inds, Sensitivity: s.level})

@@ -43,7 +43,7 @@ func TestRecordIncidentWithVictimAndEvidence(t *testing.T) {
 	browsertest.CheckA11y(t, b)
 	b.SetValue("#a-type", "ill_treatment")
 	b.SetValue("#a-victims", "3")
-	b.SetValue("#a-ind", "RF7.1")
+	b.SetValue("#a-ind", "RF2.1")
 	if st := b.Submit("#a-type"); st != 200 {
 		t.Fatalf("act: %d", st)
 	}
