@@ -264,6 +264,7 @@ func loadActLinks(ctx context.Context, q db.Q, inst string, a Assessment, cleara
 		JOIN events e ON e.id = x.event_id AND e.institution_id = x.institution_id
 		WHERE i.institution_id = ? AND e.country = ? AND substr(e.date_start, 1, 10) >= ? AND substr(e.date_start, 1, 10) <= ?
 		AND x.sensitivity <= ? AND e.sensitivity <= ?
+		AND x.withdrawn_at = '' AND e.withdrawn_at = ''
 		ORDER BY e.date_start, x.id`, inst, a.Country, from, to, int(clearance), int(clearance))
 	if err != nil {
 		return err

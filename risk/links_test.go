@@ -44,6 +44,17 @@ func TestLoadLinks(t *testing.T) {
 			act("Secret meeting CONF-ACT", "XVG", "2026-04-02", sensitivity.Confidential, "RF9.3")
 			act("Last year's broadcast", "XVG", "2025-03-02", sensitivity.Public, "RF9.3")
 			act("Neighbour's broadcast", "XAA", "2026-03-02", sensitivity.Public, "RF9.3")
+			// A withdrawn incident (recorded in error) is never cited as evidence.
+			we, err := incident.CreateEvent(ctx, tx, inst, an.ID, incident.Event{Title: "Withdrawn broadcast", Country: "XVG", DateStart: "2026-05-02", DateEnd: "2026-05-02", DatePrecision: 1, Sensitivity: sensitivity.Public})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := incident.AddAct(ctx, tx, inst, incident.Act{EventID: we.ID, Type: "incitement", Indicators: []string{"RF9.3"}, Sensitivity: sensitivity.Public}); err != nil {
+				t.Fatal(err)
+			}
+			if err := incident.WithdrawEvent(ctx, tx, inst, sensitivity.Confidential, we.ID, "recorded in error"); err != nil {
+				t.Fatal(err)
+			}
 			rec := func(text string, own bool, lvl sensitivity.Level) string {
 				r := recommend.Recommendation{StateUnderReview: "XVG", Text: text, Response: "supported", Sensitivity: lvl, DocumentSymbol: "A/HRC/1/1", Paragraph: "1.1"}
 				if own {
