@@ -109,10 +109,10 @@ func (s *Server) forecastRunStart(w http.ResponseWriter, r *http.Request) {
 		bad("Choose the country-year data file (CSV in the Early Warning Project layout).")
 		return
 	}
-	raw, err := io.ReadAll(f)
+	raw, err := readUpload(f)
 	f.Close()
 	if err != nil {
-		bad("The data file could not be read.")
+		bad("The data file could not be read: " + err.Error())
 		return
 	}
 	data, err := forecast.Load(bytes.NewReader(raw))
@@ -123,10 +123,10 @@ func (s *Server) forecastRunStart(w http.ResponseWriter, r *http.Request) {
 	job := forecast.Job{Institution: c.User.InstitutionID, By: c.User.Username, Data: data, DataFile: uploadName(hdr.Filename), DataSHA256: forecast.SHA256(raw),
 		Model: m, Options: forecast.FitOptions{Seed: 90035, Workers: 1}, CV: "random folds, seed 90035", LastL: last, Years: years}
 	if ff, fh, err := r.FormFile("folds"); err == nil {
-		fb, err := io.ReadAll(ff)
+		fb, err := readUpload(ff)
 		ff.Close()
 		if err != nil {
-			bad("The folds file could not be read.")
+			bad("The folds file could not be read: " + err.Error())
 			return
 		}
 		if len(fb) > 0 {
@@ -151,12 +151,20 @@ func (s *Server) forecastRunStart(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, route{}, http.StatusInternalServerError, "The forecast could not be started.", err)
 		return
 	}
+	// One run at a time in the whole process: the fits take all of a core
+	// for minutes, and the server must keep answering everyone else.
 	forecastJobs.Lock()
-	for _, j := range forecastJobs.m[job.Institution] {
-		if j.State == "running" {
-			forecastJobs.Unlock()
-			bad("A forecast run of this institution is already in progress; wait for it to end.")
-			return
+	for inst, jobs := range forecastJobs.m {
+		for _, j := range jobs {
+			if j.State == "running" {
+				forecastJobs.Unlock()
+				if inst == job.Institution {
+					bad("A forecast run of this institution is already in progress; wait for it to end.")
+				} else {
+					bad("Another forecast run is in progress on this server; try again when it has ended.")
+				}
+				return
+			}
 		}
 	}
 	fj := &forecastJob{ID: db.NewID(), Model: m.Name, File: job.DataFile, By: c.User.Username, Started: time.Now(), Total: pending, State: "running"}
@@ -208,4 +216,21 @@ func uploadName(name string) string {
 		name = "upload.csv"
 	}
 	return name
+}
+
+// maxForecastUpload bounds each uploaded file: the Early Warning Project's
+// country-year file is under 2 MB and its fold assignments about 5 MB.
+const maxForecastUpload = 32 << 20
+
+// readUpload reads an uploaded file whole, refusing one over the bound
+// rather than holding an arbitrary amount in memory.
+func readUpload(f io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(f, maxForecastUpload+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxForecastUpload {
+		return nil, fmt.Errorf("it is larger than %d MB", maxForecastUpload>>20)
+	}
+	return b, nil
 }
