@@ -128,7 +128,14 @@ func missingEventIndexes(ctx context.Context, d *db.DB, inst string) ([]string, 
 	return missing, err
 }
 
-var indexesChecked sync.Map // *db.DB → true once its indexes were found or built
+// indexesChecked maps a *db.DB to the time its indexes were last found
+// complete or built. The check is repeated after indexRecheck, so that a
+// bulk import killed while a server runs (leaving the date index dropped)
+// is repaired without a restart.
+var indexesChecked sync.Map
+
+// indexRecheck is how long a completed check is trusted.
+const indexRecheck = time.Minute
 
 // RecentImportWindow is how long after the last imported row an import
 // counts as possibly still running, so that EnsureEventIndexesIdle leaves
@@ -147,7 +154,7 @@ func EnsureEventIndexesIdle(ctx context.Context, d *db.DB, inst string) error {
 	if d.Dialect != db.SQLite {
 		return nil
 	}
-	if _, ok := indexesChecked.Load(d); ok {
+	if at, ok := indexesChecked.Load(d); ok && time.Since(at.(time.Time)) < indexRecheck {
 		return nil
 	}
 	missing, err := missingEventIndexes(ctx, d, inst)
@@ -183,7 +190,7 @@ func EnsureEventIndexesIdle(ctx context.Context, d *db.DB, inst string) error {
 			return err
 		}
 	}
-	indexesChecked.Store(d, true)
+	indexesChecked.Store(d, time.Now())
 	return nil
 }
 
