@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"vigil/db"
+	"vigil/sensitivity"
 )
 
 // The SQLite search does not join the full-text matches to the
@@ -72,7 +73,7 @@ var searchCache = struct {
 	sync.Mutex
 	idx     map[string]*facetIndex  // by token; at most a few
 	matches map[string]*matchEntry  // by token + "\x00" + FTS5 expression
-	status  map[string]*statusEntry // by tokens + institution
+	status  map[string]*statusEntry // by tokens + institution + clearance
 	tick    int64
 	size    int // int32s held in matches
 }{idx: map[string]*facetIndex{}, matches: map[string]*matchEntry{}, status: map[string]*statusEntry{}}
@@ -144,11 +145,14 @@ type numStatus struct {
 }
 
 // loadStatus returns the institution's latest independent assessment of
-// each recommendation it assessed, highest num first: the search walks
-// matches in the same order, so it finds each status by merging, without
-// a look-up per match.
-func loadStatus(ctx context.Context, q db.Q, ix *facetIndex, assessToken, institution string) ([]numStatus, error) {
-	key := ix.token + "\x00" + assessToken + "\x00" + institution
+// each recommendation it assessed, among those a reader of clearance cl
+// may see, highest num first: the search walks matches in the same order,
+// so it finds each status by merging, without a look-up per match. The
+// clearance is part of the cache key: readers of different clearances
+// see different statuses.
+func loadStatus(ctx context.Context, q db.Q, ix *facetIndex, assessToken, institution string, cl sensitivity.Level) ([]numStatus, error) {
+	cl = statusClearance(cl)
+	key := ix.token + "\x00" + assessToken + "\x00" + institution + "\x00" + strconv.Itoa(int(cl))
 	searchCache.Lock()
 	if e, ok := searchCache.status[key]; ok {
 		searchCache.tick++
@@ -158,7 +162,7 @@ func loadStatus(ctx context.Context, q db.Q, ix *facetIndex, assessToken, instit
 	}
 	searchCache.Unlock()
 	var st []numStatus
-	rows, err := q.Query(ctx, "SELECT r.num, l.status FROM ("+latestNHRI+") l JOIN recommendations r ON r.id = l.recommendation_id", institution)
+	rows, err := q.Query(ctx, "SELECT r.num, l.status FROM ("+latestNHRI+") l JOIN recommendations r ON r.id = l.recommendation_id", latestNHRIArgs(institution, cl)...)
 	if err != nil {
 		return nil, err
 	}
@@ -617,7 +621,7 @@ func indexSearch(ctx context.Context, q db.Q, f Filter, match string) (Results, 
 	var status []numStatus
 	withStatus := f.Institution != ""
 	if withStatus {
-		if status, err = loadStatus(ctx, q, ix, assessToken, f.Institution); err != nil {
+		if status, err = loadStatus(ctx, q, ix, assessToken, f.Institution, f.Clearance); err != nil {
 			return out, err
 		}
 	}

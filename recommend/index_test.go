@@ -80,6 +80,29 @@ func TestSearchIndexAgreesWithSQL(t *testing.T) {
 	d := dbtest.SQLite(t)
 	ctx := context.Background()
 	a, b := seedVaried(t, ctx, d, 240)
+	// Later confidential findings on some recommendations: readers below
+	// Confidential keep the status of the latest assessment they may see.
+	err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+		rows, err := Search(ctx, tx, Filter{Limit: 500, NoFacets: true})
+		if err != nil {
+			return err
+		}
+		for i, r := range rows.Results {
+			if i%5 != 0 {
+				continue
+			}
+			for j, inst := range []string{a.ID, b.ID} {
+				if _, err := AddAssessment(ctx, tx, inst, "u", Assessment{RecommendationID: r.ID, Source: "nhri", Status: Statuses[(i+j+2)%len(Statuses)],
+					AssessedBy: "x", AssessedOn: "2025-01-01", Evidence: "e", Sensitivity: sensitivity.Confidential}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	queries := []string{"", "torture", "women", "woman", `"death penalty"`, `"enforced disappearance"`, "torture OR genocide", "women NOT girls",
 		"disappear*", "(education OR minorities) country", "nothingmatches"}
 	filters := []Filter{{}, {State: "AFG"}, {State: "afg", Theme: "Torture"}, {Mechanism: "treaty_body", Response: "noted"}, {Cycle: 2},
@@ -88,7 +111,7 @@ func TestSearchIndexAgreesWithSQL(t *testing.T) {
 		inst string
 		cl   sensitivity.Level
 	}
-	readers := []reader{{a.ID, sensitivity.Internal}, {a.ID, sensitivity.Partners}, {b.ID, sensitivity.Confidential}, {"", 0}}
+	readers := []reader{{a.ID, sensitivity.Internal}, {a.ID, sensitivity.Partners}, {b.ID, sensitivity.Confidential}, {"", 0}, {a.ID, sensitivity.Confidential}}
 	checked := 0
 	for _, rd := range readers {
 		scope := rd.inst
@@ -357,4 +380,104 @@ func TestSearchIndexConcurrent(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// TestStatusHonoursAssessmentClearance checks that the status facet and
+// the status filter read, for each reader, only the independent
+// assessments their clearance allows: a confidential assessment, even
+// the latest, is not reflected for a partner or a viewer, whose status is
+// that of the latest assessment they may see. On SQLite the index and the
+// plain SQL search must also agree, for readers of every clearance.
+func TestStatusHonoursAssessmentClearance(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		var a access.Institution
+		var ids []string
+		err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+			var err error
+			if a, err = access.CreateInstitution(ctx, tx, "A", "AFG"); err != nil {
+				return err
+			}
+			for i := 0; i < 3; i++ {
+				r := Recommendation{Source: "test", SourceKey: fmt.Sprint("clr", i), Mechanism: "upr", StateUnderReview: "AFG",
+					Text: fmt.Sprintf("Recommendation %d on detention monitoring.", i), Response: "supported", Cycle: 3}
+				if _, err := Save(ctx, tx, &r); err != nil {
+					return err
+				}
+				ids = append(ids, r.ID)
+			}
+			add := func(id, st, on string, lvl sensitivity.Level) error {
+				_, err := AddAssessment(ctx, tx, a.ID, "u", Assessment{RecommendationID: id, Source: "nhri", Status: st, AssessedBy: "x", AssessedOn: on,
+					Evidence: "e", Sensitivity: lvl})
+				return err
+			}
+			// 0: partners may see "partially"; a later confidential finding says "fully".
+			if err := add(ids[0], "partially", "2024-01-01", sensitivity.Partners); err != nil {
+				return err
+			}
+			if err := add(ids[0], "fully", "2024-06-01", sensitivity.Confidential); err != nil {
+				return err
+			}
+			// 1: only a confidential finding.
+			if err := add(ids[1], "not_implemented", "2024-03-01", sensitivity.Confidential); err != nil {
+				return err
+			}
+			// 2: an internal finding.
+			return add(ids[2], "unknown", "2024-03-01", sensitivity.Internal)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases := []struct {
+			name  string
+			cl    sensitivity.Level
+			facet string            // status facet
+			by    map[string]string // status filter -> ids found, by index
+		}{
+			{"partner", access.Partner.Clearance(), "[{unassessed 2} {partially 1}]",
+				map[string]string{"fully": "", "partially": "0", "not_implemented": "", "unknown": "", "unassessed": "21"}},
+			{"viewer", access.Viewer.Clearance(), "[{partially 1} {unassessed 1} {unknown 1}]",
+				map[string]string{"fully": "", "partially": "0", "not_implemented": "", "unknown": "2", "unassessed": "1"}},
+			{"analyst", access.Analyst.Clearance(), "[{fully 1} {not_implemented 1} {unknown 1}]",
+				map[string]string{"fully": "0", "partially": "", "not_implemented": "1", "unknown": "2", "unassessed": ""}},
+		}
+		idx := map[string]string{ids[0]: "0", ids[1]: "1", ids[2]: "2"}
+		for _, c := range cases {
+			err := d.Read(ctx, a.ID, func(tx *db.Tx) error {
+				for _, query := range []string{"", "detention"} {
+					for _, status := range append([]string{""}, "fully", "partially", "not_implemented", "unknown", "unassessed") {
+						f := Filter{Query: query, Status: status, Institution: a.ID, Clearance: c.cl, Limit: 50}
+						runs := map[string]func() (Results, error){"search": func() (Results, error) { return Search(ctx, tx, f) }}
+						if d.Dialect == db.SQLite {
+							m, _ := MatchExpr(db.SQLite, query)
+							runs["sql"] = func() (Results, error) { return searchSQL(ctx, tx, f, m) }
+						}
+						for how, run := range runs {
+							res, err := run()
+							if err != nil {
+								return err
+							}
+							if got := fmt.Sprint(res.Facets.Status); got != c.facet {
+								t.Errorf("%s %s q=%q status=%q: status facet %s, want %s", c.name, how, query, status, got, c.facet)
+							}
+							if status == "" {
+								continue
+							}
+							got := ""
+							for _, r := range res.Results {
+								got += idx[r.ID]
+							}
+							if got != c.by[status] || res.Total != len(got) {
+								t.Errorf("%s %s q=%q status=%q: found %q (total %d), want %q", c.name, how, query, status, got, res.Total, c.by[status])
+							}
+						}
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 }

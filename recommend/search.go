@@ -49,10 +49,29 @@ type Results struct {
 var Statuses = []string{"fully", "partially", "not_implemented", "unknown"}
 
 // latestNHRI selects, for one institution, each recommendation's most
-// recent independent assessment.
-const latestNHRI = `SELECT a.recommendation_id, a.status FROM rec_assessments a WHERE a.institution_id = ? AND a.source = 'nhri'
+// recent independent assessment that a reader of a given clearance may
+// see: both the assessment chosen and the later ones that would replace
+// it are limited to that clearance, so a reader's status is that of the
+// latest assessment visible to them and never reveals one above it. Its
+// arguments are latestNHRIArgs.
+const latestNHRI = `SELECT a.recommendation_id, a.status FROM rec_assessments a WHERE a.institution_id = ? AND a.source = 'nhri' AND a.sensitivity <= ?
 	AND NOT EXISTS (SELECT 1 FROM rec_assessments b WHERE b.institution_id = a.institution_id AND b.recommendation_id = a.recommendation_id
-	AND b.source = 'nhri' AND (b.assessed_on > a.assessed_on OR (b.assessed_on = a.assessed_on AND b.created_at > a.created_at)))`
+	AND b.source = 'nhri' AND b.sensitivity <= ? AND (b.assessed_on > a.assessed_on OR (b.assessed_on = a.assessed_on AND b.created_at > a.created_at)))`
+
+// latestNHRIArgs are the arguments of latestNHRI.
+func latestNHRIArgs(institution string, cl sensitivity.Level) []any {
+	c := int(statusClearance(cl))
+	return []any{institution, c, c}
+}
+
+// statusClearance is the clearance assessments are read with: as in
+// Scope.cond, an invalid clearance reads as Public.
+func statusClearance(cl sensitivity.Level) sensitivity.Level {
+	if !cl.Valid() {
+		return sensitivity.Public
+	}
+	return cl
+}
 
 // where builds the WHERE clause shared by the result, count and facet
 // queries. skip names a facet whose own filter is left out, so that a
@@ -92,11 +111,12 @@ func where(d db.Dialect, f Filter, match string, skip string) (string, []any) {
 	}
 	if f.Status != "" && skip != "status" {
 		if f.Status == "unassessed" {
-			conds = append(conds, "r.id NOT IN (SELECT recommendation_id FROM rec_assessments WHERE institution_id = ? AND source = 'nhri')")
-			args = append(args, f.Institution)
+			conds = append(conds, "r.id NOT IN (SELECT recommendation_id FROM rec_assessments WHERE institution_id = ? AND source = 'nhri' AND sensitivity <= ?)")
+			args = append(args, f.Institution, int(statusClearance(f.Clearance)))
 		} else {
 			conds = append(conds, "r.id IN (SELECT l.recommendation_id FROM ("+latestNHRI+") l WHERE l.status = ?)")
-			args = append(args, f.Institution, f.Status)
+			args = append(args, latestNHRIArgs(f.Institution, f.Clearance)...)
+			args = append(args, f.Status)
 		}
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
@@ -216,7 +236,7 @@ func searchSQL(ctx context.Context, q db.Q, f Filter, match string) (Results, er
 	if f.Institution != "" {
 		ws, as := where(q.Dialect(), f, match, "status")
 		st, err := counts(ctx, q, "SELECT l.status, COUNT(*) FROM ("+latestNHRI+") l JOIN recommendations r ON r.id = l.recommendation_id"+ws+
-			" GROUP BY l.status ORDER BY 2 DESC, 1", append([]any{f.Institution}, as...)...)
+			" GROUP BY l.status ORDER BY 2 DESC, 1", append(latestNHRIArgs(f.Institution, f.Clearance), as...)...)
 		if err != nil {
 			return out, err
 		}
@@ -259,7 +279,7 @@ func prefixed(cols string) string {
 func onePassFacets(ctx context.Context, q db.Q, f Filter, match string) (*Facets, int, error) {
 	status := map[string]string{}
 	if f.Institution != "" {
-		rows, err := q.Query(ctx, latestNHRI, f.Institution)
+		rows, err := q.Query(ctx, latestNHRI, latestNHRIArgs(f.Institution, f.Clearance)...)
 		if err != nil {
 			return nil, 0, err
 		}
