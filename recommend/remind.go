@@ -2,6 +2,7 @@ package recommend
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"mime"
@@ -27,11 +28,13 @@ import (
 // user and an address, the address encrypted). A run looks at every open
 // action with a due date; an action due within Config.Soon days is "due",
 // one past its date "overdue". Each (action, state, due date) is reminded
-// once: the run records it in rec_reminders in the same transaction as the
-// audit entry, so a restart never sends it again, and a new due date gets
-// a new reminder. An e-mail tells a recipient only about actions their
-// role may read, and never carries the text of anything above internal
-// level: such an action is counted and the reader is asked to sign in.
+// once: after its mail went out, the run records it in rec_reminders in
+// the same transaction as the audit entry, so a restart never sends it
+// again, and a new due date gets a new reminder. No transaction is held
+// open while mail is sent, and every SMTP conversation is time-limited.
+// An e-mail tells a recipient only about actions their role may read, and
+// never carries the text of anything above internal level: such an action
+// is counted and the reader is asked to sign in.
 
 func init() {
 	fieldcrypt.Register(fieldcrypt.Column{Table: "rec_reminder_recipients", IDColumn: "id", InstitutionColumn: "institution_id",
@@ -232,20 +235,94 @@ type RemindResult struct {
 }
 
 // Sender sends one message; smtpSender is the real one.
-type Sender func(cfg MailConfig, to []string, msg []byte) error
+type Sender func(ctx context.Context, cfg MailConfig, to []string, msg []byte) error
 
-func smtpSender(cfg MailConfig, to []string, msg []byte) error {
-	var auth smtp.Auth
-	if cfg.User != "" {
-		host, _, _ := net.SplitHostPort(cfg.Addr)
-		auth = smtp.PlainAuth("", cfg.User, cfg.Password, host)
+// Limits of one SMTP conversation: connecting, and the whole exchange
+// (greeting, STARTTLS, authentication, the message). A server that hangs
+// costs at most this, and never while a database transaction is open.
+const (
+	smtpDialTimeout = 10 * time.Second
+	smtpTimeout     = 30 * time.Second
+)
+
+// smtpSender sends one message over its own connection, within
+// smtpDialTimeout to connect and smtpTimeout in all (or ctx's deadline if
+// sooner); cancelling ctx ends the conversation.
+func smtpSender(ctx context.Context, cfg MailConfig, to []string, msg []byte) error {
+	host, _, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		return err
 	}
-	return smtp.SendMail(cfg.Addr, auth, cfg.From, to, msg)
+	dl := net.Dialer{Timeout: smtpDialTimeout}
+	conn, err := dl.DialContext(ctx, "tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	deadline := time.Now().Add(smtpTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	if err := conn.SetDeadline(deadline); err != nil {
+		return err
+	}
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	err = smtpConverse(conn, cfg, host, to, msg)
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return err
+}
+
+// smtpConverse sends one message over conn, as smtp.SendMail does
+// (STARTTLS when the server offers it).
+func smtpConverse(conn net.Conn, cfg MailConfig, host string, to []string, msg []byte) error {
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}); err != nil {
+			return fmt.Errorf("STARTTLS: %w", err)
+		}
+	}
+	if cfg.User != "" {
+		if ok, _ := c.Extension("AUTH"); !ok {
+			return errors.New("the SMTP server does not offer authentication")
+		}
+		if err := c.Auth(smtp.PlainAuth("", cfg.User, cfg.Password, host)); err != nil {
+			return err
+		}
+	}
+	if err := c.Mail(cfg.From); err != nil {
+		return err
+	}
+	for _, addr := range to {
+		if err := c.Rcpt(addr); err != nil {
+			return err
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(msg); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return c.Quit()
 }
 
 // Remind sends the reminders due on today for every institution (a
-// command spanning institutions: System scope), each institution in its
-// own transaction with its audit entry.
+// command spanning institutions: System scope). For each institution the
+// due reminders are read in a read transaction, the mails sent with no
+// transaction open, and then the reminders sent are recorded with the
+// audit entry in one short write transaction. A reminder whose mail could
+// not be sent is not recorded, so the next run tries it again.
 func Remind(ctx context.Context, d *db.DB, kr *fieldcrypt.Keyring, log *audit.Log, cfg MailConfig, today string) (RemindResult, error) {
 	return remind(ctx, d, kr, log, cfg, today, smtpSender)
 }
@@ -267,45 +344,82 @@ func remind(ctx context.Context, d *db.DB, kr *fieldcrypt.Keyring, log *audit.Lo
 		return res, err
 	}
 	for _, in := range insts {
-		err := d.Write(ctx, in.ID, func(tx *db.Tx) error {
-			due, err := DueActions(ctx, tx, in.ID, today, cfg.Soon)
-			if err != nil || len(due) == 0 {
+		var due []Due
+		var rs []recipientUser
+		err := d.Read(ctx, in.ID, func(tx *db.Tx) error {
+			var err error
+			if due, err = DueActions(ctx, tx, in.ID, today, cfg.Soon); err != nil || len(due) == 0 {
 				return err
 			}
-			rs, err := recipients(ctx, tx, kr, in.ID)
-			if err != nil || len(rs) == 0 {
-				return err // nobody to tell: nothing is recorded, the next run tries again
-			}
-			mails := 0
-			told := map[string]int{} // action id -> recipients
-			for _, r := range rs {
-				msg, shown := reminderMail(cfg, in, r, due, today)
-				if len(shown) == 0 {
-					continue
-				}
-				if err := send(cfg, []string{r.Email}, msg); err != nil {
-					return fmt.Errorf("send to %s: %w", r.Username, err)
-				}
-				mails++
-				for _, id := range shown {
-					told[id]++
-				}
-			}
-			now := db.Now()
-			for _, a := range due {
-				if _, err := tx.Exec(ctx, "INSERT INTO rec_reminders (id, institution_id, action_id, due_state, due_on, recipients, sent_at) VALUES (?,?,?,?,?,?,?)",
-					db.NewID(), in.ID, a.ID, a.DueState, a.DueOn, told[a.ID], now); err != nil {
-					return err
-				}
-			}
-			res.Institutions++
-			res.Actions += len(due)
-			res.Mails += mails
-			return log.Append(ctx, tx, audit.Entry{Institution: in.ID, ActorName: "vigil recommend remind", Action: "recommendation.reminders.send",
-				ObjectType: "recommendation", Detail: fmt.Sprintf("actions=%d mails=%d day=%s", len(due), mails, today)})
+			rs, err = recipients(ctx, tx, kr, in.ID)
+			return err
 		})
 		if err != nil {
 			return res, fmt.Errorf("%s: %w", in.Name, err)
+		}
+		if len(due) == 0 || len(rs) == 0 {
+			continue // nobody to tell: nothing is recorded, the next run tries again
+		}
+		// Send with no transaction open. After the first failure nothing
+		// more is sent for the institution; the actions of every mail not
+		// sent stay unrecorded.
+		mails := 0
+		told := map[string]int{}    // action id -> recipients
+		unsent := map[string]bool{} // actions of a mail not sent
+		var sendErr error
+		for _, r := range rs {
+			msg, shown := reminderMail(cfg, in, r, due, today)
+			if len(shown) == 0 {
+				continue
+			}
+			if sendErr == nil {
+				if err := send(ctx, cfg, []string{r.Email}, msg); err != nil {
+					sendErr = fmt.Errorf("send to %s: %w", r.Username, err)
+				}
+			}
+			if sendErr != nil {
+				for _, id := range shown {
+					unsent[id] = true
+				}
+				continue
+			}
+			mails++
+			for _, id := range shown {
+				told[id]++
+			}
+		}
+		var sent []Due
+		for _, a := range due {
+			if !unsent[a.ID] {
+				sent = append(sent, a)
+			}
+		}
+		if len(sent) > 0 || mails > 0 {
+			// Mails that went out are recorded even when ctx has just
+			// ended, so that they are not sent again.
+			wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), smtpTimeout)
+			err := d.Write(wctx, in.ID, func(tx *db.Tx) error {
+				now := db.Now()
+				for _, a := range sent {
+					// DO NOTHING: another run may have recorded it meanwhile.
+					if _, err := tx.Exec(wctx, `INSERT INTO rec_reminders (id, institution_id, action_id, due_state, due_on, recipients, sent_at)
+						VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`, db.NewID(), in.ID, a.ID, a.DueState, a.DueOn, told[a.ID], now); err != nil {
+						return err
+					}
+				}
+				return log.Append(wctx, tx, audit.Entry{Institution: in.ID, ActorName: "vigil recommend remind", Action: "recommendation.reminders.send",
+					ObjectType: "recommendation", Detail: fmt.Sprintf("actions=%d mails=%d day=%s", len(sent), mails, today)})
+			})
+			cancel()
+			if err != nil {
+				return res, fmt.Errorf("%s: %w", in.Name, err)
+			}
+			res.Institutions++
+			res.Actions += len(sent)
+			res.Mails += mails
+		}
+		if sendErr != nil {
+			return res, fmt.Errorf("%s: %w", in.Name, sendErr)
 		}
 	}
 	return res, nil

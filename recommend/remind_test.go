@@ -3,10 +3,12 @@ package recommend
 import (
 	"bufio"
 	"context"
+	"errors"
 	"net"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"vigil/access"
 	"vigil/audit"
@@ -214,4 +216,118 @@ func TestRemindersByEmail(t *testing.T) {
 			t.Error("a run without a server must fail")
 		}
 	})
+}
+
+// TestRemindSendsOutsideTransactions checks that no write transaction is
+// open while mail is sent (another writer gets through during the SMTP
+// conversation), and that a reminder whose mail failed is not recorded and
+// goes out at the next run.
+func TestRemindSendsOutsideTransactions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		kr := fieldcrypt.Ephemeral()
+		log := &audit.Log{}
+		cfg := MailConfig{Addr: "127.0.0.1:25", From: "vigil@nhri.example", Soon: 10}
+		var inst access.Institution
+		err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+			var err error
+			if inst, err = access.CreateInstitution(ctx, tx, "Office", "XVG"); err != nil {
+				return err
+			}
+			rec := save(t, ctx, tx, "r1", "XVG", "Protect human rights defenders.", "supported")
+			an, err := access.CreateUser(ctx, tx, inst.ID, access.NewUser{Username: "ana", DisplayName: "Ana", Password: "correct horse battery 1", Role: access.Analyst})
+			if err != nil {
+				return err
+			}
+			if _, err := AddRecipient(ctx, tx, kr, inst.ID, an.ID, "ana@nhri.example", "admin"); err != nil {
+				return err
+			}
+			_, err = AddAction(ctx, tx, inst.ID, an.ID, Action{RecommendationID: rec.ID, Title: "Overdue step", Responsible: "Ministry A", DueOn: "2026-01-10"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := func(q string) int {
+			var n int
+			d.Read(ctx, inst.ID, func(tx *db.Tx) error { return tx.QueryRow(ctx, q, inst.ID).Scan(&n) })
+			return n
+		}
+		// A failing send: nothing recorded, the error reported.
+		calls := 0
+		failing := func(ctx context.Context, cfg MailConfig, to []string, msg []byte) error {
+			calls++
+			return errors.New("connection refused")
+		}
+		if _, err := remind(ctx, d, kr, log, cfg, "2026-01-20", failing); err == nil {
+			t.Fatal("a failed send must be reported")
+		}
+		if n := count("SELECT COUNT(*) FROM rec_reminders WHERE institution_id = ?"); calls != 1 || n != 0 {
+			t.Fatalf("after a failed send: %d calls, %d reminders recorded", calls, n)
+		}
+		// The next run sends it; meanwhile another writer is not blocked.
+		sent := 0
+		working := func(ctx context.Context, cfg MailConfig, to []string, msg []byte) error {
+			done := make(chan error, 1)
+			go func() {
+				done <- d.Write(ctx, db.System, func(tx *db.Tx) error {
+					_, err := access.CreateInstitution(ctx, tx, "Other", "XVH")
+					return err
+				})
+			}()
+			select {
+			case err := <-done:
+				if err != nil {
+					return err
+				}
+			case <-time.After(5 * time.Second):
+				t.Error("a write waited for the SMTP conversation: a transaction is held while sending")
+				return errors.New("blocked")
+			}
+			sent++
+			return nil
+		}
+		res, err := remind(ctx, d, kr, log, cfg, "2026-01-20", working)
+		if err != nil || sent != 1 || res.Actions != 1 || res.Mails != 1 {
+			t.Fatalf("retry: %+v %v (sent %d)", res, err, sent)
+		}
+		if n := count("SELECT COUNT(*) FROM rec_reminders WHERE institution_id = ?"); n != 1 {
+			t.Fatalf("%d reminders recorded, want 1", n)
+		}
+		if n := count("SELECT COUNT(*) FROM audit_log WHERE institution_id = ? AND action = 'recommendation.reminders.send'"); n != 1 {
+			t.Fatalf("%d audit entries, want 1", n)
+		}
+		if res, err := remind(ctx, d, kr, log, cfg, "2026-01-20", working); err != nil || sent != 1 || res.Mails != 0 {
+			t.Fatalf("third run: %+v %v (sent %d)", res, err, sent)
+		}
+	})
+}
+
+// TestSMTPSenderHonoursContext checks that a server that never answers
+// does not hold the sender beyond its context.
+func TestSMTPSenderHonoursContext(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // accept, then say nothing
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = smtpSender(ctx, MailConfig{Addr: ln.Addr().String(), From: "vigil@nhri.example"}, []string{"a@b.example"}, []byte("x"))
+	if err == nil {
+		t.Fatal("a silent server must fail")
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Fatalf("sender returned after %v", el)
+	}
 }
