@@ -32,6 +32,7 @@ import (
 // the same transaction as the audit entry, so a restart never sends it
 // again, and a new due date gets a new reminder. No transaction is held
 // open while mail is sent, and every SMTP conversation is time-limited.
+// STARTTLS is required unless the SMTP server is on a loopback address.
 // An e-mail tells a recipient only about actions their role may read, and
 // never carries the text of anything above internal level: such an action
 // is counted and the reader is asked to sign in.
@@ -245,9 +246,29 @@ const (
 	smtpTimeout     = 30 * time.Second
 )
 
+// plaintextAllowed reports whether mail to the SMTP server at addr
+// (host:port) may go without TLS: only to a loopback address
+// (127.0.0.0/8, ::1) or "localhost", i.e. a relay on the same machine.
+// Everywhere else STARTTLS is required.
+func plaintextAllowed(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
+	}
+	if i := strings.IndexByte(host, '%'); i >= 0 { // IPv6 zone
+		host = host[:i]
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // smtpSender sends one message over its own connection, within
 // smtpDialTimeout to connect and smtpTimeout in all (or ctx's deadline if
-// sooner); cancelling ctx ends the conversation.
+// sooner); cancelling ctx ends the conversation. It requires STARTTLS
+// unless the server is on a loopback address (plaintextAllowed).
 func smtpSender(ctx context.Context, cfg MailConfig, to []string, msg []byte) error {
 	host, _, err := net.SplitHostPort(cfg.Addr)
 	if err != nil {
@@ -268,16 +289,28 @@ func smtpSender(ctx context.Context, cfg MailConfig, to []string, msg []byte) er
 	}
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
-	err = smtpConverse(conn, cfg, host, to, msg)
+	// Plaintext only when both the configured name and the address
+	// actually reached are loopback.
+	plain := plaintextAllowed(cfg.Addr)
+	if ta, ok := conn.RemoteAddr().(*net.TCPAddr); !ok || !ta.IP.IsLoopback() {
+		plain = false
+	}
+	err = smtpConverse(conn, cfg, host, plain, to, msg)
 	if err != nil && ctx.Err() != nil {
 		return fmt.Errorf("%w (%v)", ctx.Err(), err)
 	}
 	return err
 }
 
-// smtpConverse sends one message over conn, as smtp.SendMail does
-// (STARTTLS when the server offers it).
-func smtpConverse(conn net.Conn, cfg MailConfig, host string, to []string, msg []byte) error {
+// errNoStartTLS is the refusal to send in the clear to a server that is
+// not on a loopback address.
+var errNoStartTLS = errors.New("the SMTP server does not offer STARTTLS; refusing to send in the clear to a server that is not on a loopback address")
+
+// smtpConverse sends one message over conn. Unless plaintext is allowed,
+// the server must offer STARTTLS and the TLS handshake (certificate
+// verified for host) must succeed before anything is sent. Where
+// plaintext is allowed, STARTTLS is still used when offered.
+func smtpConverse(conn net.Conn, cfg MailConfig, host string, plaintext bool, to []string, msg []byte) error {
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
 		return err
@@ -287,6 +320,8 @@ func smtpConverse(conn net.Conn, cfg MailConfig, host string, to []string, msg [
 		if err := c.StartTLS(&tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}); err != nil {
 			return fmt.Errorf("STARTTLS: %w", err)
 		}
+	} else if !plaintext {
+		return errNoStartTLS
 	}
 	if cfg.User != "" {
 		if ok, _ := c.Extension("AUTH"); !ok {

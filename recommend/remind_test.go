@@ -331,3 +331,35 @@ func TestSMTPSenderHonoursContext(t *testing.T) {
 		t.Fatalf("sender returned after %v", el)
 	}
 }
+
+// TestSMTPRequiresTLS checks the transport policy: plaintext only to a
+// loopback server; elsewhere a server without STARTTLS is refused before
+// anything is sent.
+func TestSMTPRequiresTLS(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:25": true, "127.8.9.10:2525": true, "[::1]:25": true, "localhost:25": true, "LOCALHOST:587": true,
+		"smtp.example.org:25": false, "10.0.0.1:25": false, "192.168.1.5:587": false, "[2001:db8::1]:25": false, "0.0.0.0:25": false,
+		"localhost.example.org:25": false, "127.0.0.1.example.org:25": false, "[::ffff:10.0.0.1]:25": false, "127.0.0.1": false, "": false,
+	} {
+		if got := plaintextAllowed(addr); got != want {
+			t.Errorf("plaintextAllowed(%q) = %v, want %v", addr, got, want)
+		}
+	}
+	// The fake server offers no STARTTLS: refused when plaintext is not
+	// allowed (as for a server that is not on loopback), nothing delivered.
+	srv := newFakeSMTP(t)
+	conn, err := net.Dial("tcp", srv.ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	cfg := MailConfig{Addr: "smtp.example.org:25", From: "vigil@nhri.example"}
+	err = smtpConverse(conn, cfg, "smtp.example.org", plaintextAllowed(cfg.Addr), []string{"a@b.example"}, []byte("Subject: x\r\n\r\nsecret\r\n"))
+	if !errors.Is(err, errNoStartTLS) {
+		t.Fatalf("err = %v, want the STARTTLS refusal", err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if m := srv.take(); len(m) != 0 {
+		t.Fatalf("%d messages delivered without TLS", len(m))
+	}
+}
