@@ -42,15 +42,19 @@ func stageIndex(s string) int {
 // Case follows one event, or one act of it, through the justice system.
 type Case struct {
 	ID, InstitutionID, EventID, ActID string
-	EventTitle                        string
-	Title, Authority                  string
-	Stage, Outcome                    string
-	OpenedOn, Deadline, LastStepOn    string
-	Sensitivity                       sensitivity.Level
-	CreatedBy, CreatedAt, UpdatedAt   string
-	Steps                             []Step
-	Reparations                       []Reparation
-	Overdue, Stalled                  bool
+	// EventTitle is the title of the case's event, or "" with
+	// EventWithheld set when the event is above the reader's clearance: a
+	// case never carries a field of an event its reader may not see.
+	EventTitle                      string
+	EventWithheld                   bool
+	Title, Authority                string
+	Stage, Outcome                  string
+	OpenedOn, Deadline, LastStepOn  string
+	Sensitivity                     sensitivity.Level
+	CreatedBy, CreatedAt, UpdatedAt string
+	Steps                           []Step
+	Reparations                     []Reparation
+	Overdue, Stalled                bool
 	// WithdrawnAt is set when the case was withdrawn (kept, marked, out of
 	// the figures), with the reason given.
 	WithdrawnAt, WithdrawnReason string
@@ -217,15 +221,53 @@ func AddReparation(ctx context.Context, q db.Q, inst, by, caseID string, r Repar
 	return r, err
 }
 
-const caseCols = `c.id, c.institution_id, c.event_id, c.act_id, e.title, c.title, c.authority, c.stage, c.outcome, c.opened_on, c.deadline,
+// caseLevelFloor refuses a case level lower than that of its event, or of
+// its act when it concerns one: a case less restricted than its incident
+// would show readers a case on an incident they may not see. UpdateCase
+// applies it.
+func caseLevelFloor(ctx context.Context, q db.Q, inst, eventID, actID string, level sensitivity.Level) error {
+	var ev int64
+	if err := q.QueryRow(ctx, "SELECT sensitivity FROM events WHERE institution_id = ? AND id = ?", inst, eventID).Scan(&ev); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		return err
+	}
+	if level < sensitivity.Level(ev) {
+		return invalid("sensitivity: the case may not be %s when its incident is %s; choose %s or narrower", level, sensitivity.Level(ev), sensitivity.Level(ev))
+	}
+	if actID == "" {
+		return nil
+	}
+	var act int64
+	if err := q.QueryRow(ctx, "SELECT sensitivity FROM acts WHERE institution_id = ? AND id = ?", inst, actID).Scan(&act); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		return err
+	}
+	if level < sensitivity.Level(act) {
+		return invalid("sensitivity: the case may not be %s when the act it concerns is %s; choose %s or narrower", level, sensitivity.Level(act), sensitivity.Level(act))
+	}
+	return nil
+}
+
+// caseCols reads a case with its event's title; the two placeholders take
+// the reader's clearance, so that the title of an event above it never
+// leaves the database.
+const caseCols = `c.id, c.institution_id, c.event_id, c.act_id,
+	CASE WHEN e.sensitivity <= ? THEN e.title ELSE '' END, CASE WHEN e.sensitivity <= ? THEN 0 ELSE 1 END, c.title, c.authority, c.stage, c.outcome, c.opened_on, c.deadline,
 	c.last_step_on, c.sensitivity, c.created_by, c.created_at, c.updated_at, c.withdrawn_at, c.withdrawn_reason`
 
 func scanCase(s interface{ Scan(...any) error }, today string) (Case, error) {
 	var c Case
-	var level int64
-	err := s.Scan(&c.ID, &c.InstitutionID, &c.EventID, &c.ActID, &c.EventTitle, &c.Title, &c.Authority, &c.Stage, &c.Outcome,
+	var level, withheld int64
+	err := s.Scan(&c.ID, &c.InstitutionID, &c.EventID, &c.ActID, &c.EventTitle, &withheld, &c.Title, &c.Authority, &c.Stage, &c.Outcome,
 		&c.OpenedOn, &c.Deadline, &c.LastStepOn, &level, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.WithdrawnAt, &c.WithdrawnReason)
 	c.Sensitivity = sensitivity.Level(level)
+	if withheld != 0 {
+		c.EventTitle, c.EventWithheld = "", true
+	}
 	c.flag(today)
 	return c, err
 }
@@ -251,7 +293,7 @@ func daysBetween(a, b string) int {
 // GetCase reads a case with its steps and reparations.
 func GetCase(ctx context.Context, q db.Q, inst, id string, clearance sensitivity.Level, today string) (Case, error) {
 	c, err := scanCase(q.QueryRow(ctx, "SELECT "+caseCols+` FROM cases c JOIN events e ON e.id = c.event_id
-		WHERE c.institution_id = ? AND c.id = ? AND c.sensitivity <= ?`, inst, id, int(clearance)), today)
+		WHERE c.institution_id = ? AND c.id = ? AND c.sensitivity <= ?`, int(clearance), int(clearance), inst, id, int(clearance)), today)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Case{}, ErrNotFound
 	} else if err != nil {
@@ -290,7 +332,7 @@ func GetCase(ctx context.Context, q db.Q, inst, id string, clearance sensitivity
 // ListCases lists the cases a clearance covers; eventID "" lists all.
 // Overdue and stalled cases come first, then by deadline.
 func ListCases(ctx context.Context, q db.Q, inst, eventID string, clearance sensitivity.Level, today string) ([]Case, error) {
-	cond, args := "", []any{inst, int(clearance)}
+	cond, args := "", []any{int(clearance), int(clearance), inst, int(clearance)}
 	if eventID != "" {
 		cond, args = " AND c.event_id = ?", append(args, eventID)
 	}

@@ -207,8 +207,9 @@ func WithdrawUnit(ctx context.Context, q db.Q, inst string, clearance sensitivit
 
 // UpdateCase corrects a case's title, responsible authority, current
 // deadline and sensitivity, and returns the names of the fields that
-// changed. Its stage, outcome and history of steps move only forward
-// through AddStep.
+// changed. The sensitivity may not be lower than that of the case's event,
+// nor of its act when it concerns one. Its stage, outcome and history of
+// steps move only forward through AddStep.
 func UpdateCase(ctx context.Context, q db.Q, inst string, clearance sensitivity.Level, id string, in Case) ([]string, error) {
 	old, err := GetCase(ctx, q, inst, id, clearance, "")
 	if err != nil {
@@ -232,6 +233,9 @@ func UpdateCase(ctx context.Context, q db.Q, inst string, clearance sensitivity.
 	}
 	if in.Sensitivity > clearance {
 		return nil, invalid("you may not raise the record above your own clearance (%s)", clearance)
+	}
+	if err := caseLevelFloor(ctx, q, inst, old.EventID, old.ActID, in.Sensitivity); err != nil {
+		return nil, err
 	}
 	var changed []string
 	for _, f := range []struct {

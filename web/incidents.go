@@ -236,8 +236,21 @@ func (s *Server) incNewForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "incidents_new", pageData{Title: "Record an incident", Data: newIncFormView()})
 }
 
-// incFormEvent reads the incident form (new or edit).
-func incFormEvent(r *http.Request) (incident.Event, error) {
+// incAuditFields is the audit detail of an edit: the names of the fields
+// that changed and, when the sensitivity changed, its old and new level
+// (level names, never values of fields).
+func incAuditFields(changed []string, old, new sensitivity.Level) string {
+	d := "fields=" + strings.Join(changed, ",")
+	if old != new {
+		d += " sensitivity=" + old.String() + "->" + new.String()
+	}
+	return d
+}
+
+// incFormEvent reads the incident form (new or edit); level is the
+// sensitivity kept when the form does not carry one (the record's own level
+// when editing, so that an edit never silently lowers it).
+func incFormEvent(r *http.Request, level sensitivity.Level) (incident.Event, error) {
 	e := incident.Event{Title: r.FormValue("title"), Description: r.FormValue("description"), Violence: r.FormValue("violence"),
 		Country: strings.ToUpper(strings.TrimSpace(r.FormValue("country"))), Region: strings.TrimSpace(r.FormValue("region")),
 		Admin1: strings.TrimSpace(r.FormValue("region")), Admin2: strings.TrimSpace(r.FormValue("admin2")), Place: r.FormValue("place"),
@@ -245,7 +258,7 @@ func incFormEvent(r *http.Request) (incident.Event, error) {
 		DatePrecision: formInt(r, "date_precision"), Fatalities: formInt(r, "fatalities"), CivilianDeaths: formInt(r, "civilian_deaths"),
 		Status: r.FormValue("status")}
 	var userErr error
-	e.Sensitivity, userErr = formLevelOr(r, "sensitivity", sensitivity.Internal)
+	e.Sensitivity, userErr = formLevelOr(r, "sensitivity", level)
 	if userErr == nil {
 		e.Latitude, userErr = formFloat(r, "latitude")
 	}
@@ -257,7 +270,7 @@ func incFormEvent(r *http.Request) (incident.Event, error) {
 
 func (s *Server) incCreate(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
-	e, userErr := incFormEvent(r)
+	e, userErr := incFormEvent(r, sensitivity.Internal)
 	e.Status = "" // a new record starts open
 	var created incident.Event
 	if userErr == nil {
@@ -332,22 +345,28 @@ func (s *Server) incEditForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) incEdit(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
 	id := r.PathValue("id")
-	e, userErr := incFormEvent(r)
-	if userErr == nil {
-		err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
-			changed, err := incident.UpdateEvent(r.Context(), tx, c.User.InstitutionID, incClearance(r), id, e)
-			if err != nil || len(changed) == 0 {
-				return err
-			}
-			return s.record(r.Context(), tx, r, "event.update", "event", id, "fields="+strings.Join(changed, ","))
-		})
-		var ve incident.ValidationError
-		if errors.As(err, &ve) {
-			userErr = err
-		} else if err != nil {
-			s.incFail(w, r, route{}, err)
-			return
+	var e incident.Event
+	var userErr error
+	err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+		old, err := incident.GetEvent(r.Context(), tx, c.User.InstitutionID, id, incClearance(r))
+		if err != nil {
+			return err
 		}
+		if e, err = incFormEvent(r, old.Sensitivity); err != nil {
+			return err
+		}
+		changed, err := incident.UpdateEvent(r.Context(), tx, c.User.InstitutionID, incClearance(r), id, e)
+		if err != nil || len(changed) == 0 {
+			return err
+		}
+		return s.record(r.Context(), tx, r, "event.update", "event", id, incAuditFields(changed, old.Sensitivity, e.Sensitivity))
+	})
+	var ve incident.ValidationError
+	if errors.As(err, &ve) {
+		userErr = err
+	} else if err != nil {
+		s.incFail(w, r, route{}, err)
+		return
 	}
 	if userErr != nil {
 		e.ID = id
@@ -373,7 +392,20 @@ func (s *Server) incEditAct(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
 	s.incEventWrite(w, r, "act-edit", func(tx *db.Tx, ev incident.Event) error {
 		act := r.PathValue("act")
-		level, err := formLevelOr(r, "sensitivity", sensitivity.Internal)
+		acts, err := incident.ListActs(r.Context(), tx, c.User.InstitutionID, ev.ID, incClearance(r))
+		if err != nil {
+			return err
+		}
+		was := sensitivity.Level(0)
+		for _, a := range acts {
+			if a.ID == act {
+				was = a.Sensitivity
+			}
+		}
+		if was == 0 {
+			return incident.ValidationError{Msg: "no such act on this incident"}
+		}
+		level, err := formLevelOr(r, "sensitivity", was)
 		if err != nil {
 			return err
 		}
@@ -384,7 +416,7 @@ func (s *Server) incEditAct(w http.ResponseWriter, r *http.Request) {
 		} else if err != nil || len(changed) == 0 {
 			return err
 		}
-		return s.record(r.Context(), tx, r, "act.update", "act", act, "fields="+strings.Join(changed, ","))
+		return s.record(r.Context(), tx, r, "act.update", "act", act, incAuditFields(changed, was, level))
 	})
 }
 
@@ -849,7 +881,7 @@ func (s *Server) incUnitEdit(w http.ResponseWriter, r *http.Request) {
 		if err != nil || len(changed) == 0 {
 			return err
 		}
-		return s.record(r.Context(), tx, r, "unit.update", "unit", u.ID, "fields="+strings.Join(changed, ","))
+		return s.record(r.Context(), tx, r, "unit.update", "unit", u.ID, incAuditFields(changed, u.Sensitivity, level))
 	})
 }
 
@@ -1008,7 +1040,11 @@ func (s *Server) incCase(w http.ResponseWriter, r *http.Request) {
 func (s *Server) incCaseEdit(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
 	s.incCaseWrite(w, r, func(tx *db.Tx, id string) error {
-		level, err := formLevelOr(r, "sensitivity", sensitivity.Internal)
+		old, err := incident.GetCase(r.Context(), tx, c.User.InstitutionID, id, incClearance(r), "")
+		if err != nil {
+			return err
+		}
+		level, err := formLevelOr(r, "sensitivity", old.Sensitivity)
 		if err != nil {
 			return err
 		}
@@ -1017,7 +1053,7 @@ func (s *Server) incCaseEdit(w http.ResponseWriter, r *http.Request) {
 		if err != nil || len(changed) == 0 {
 			return err
 		}
-		return s.record(r.Context(), tx, r, "case.update", "case", id, "fields="+strings.Join(changed, ","))
+		return s.record(r.Context(), tx, r, "case.update", "case", id, incAuditFields(changed, old.Sensitivity, level))
 	})
 }
 
