@@ -773,7 +773,7 @@ func indexSearch(ctx context.Context, q db.Q, f Filter, match string) (Results, 
 		}
 		out.Facets = fc
 	}
-	out.Results, err = readNums(ctx, q, page)
+	out.Results, err = readNums(ctx, q, Scope{Institution: f.Institution, Clearance: f.Clearance}, page)
 	return out, err
 }
 
@@ -787,8 +787,11 @@ func countList(names []string, n []int) []Count {
 	return sorted(m)
 }
 
-// readNums reads the given rows, in the given order.
-func readNums(ctx context.Context, q db.Q, nums []int32) ([]Recommendation, error) {
+// readNums reads the given rows, in the given order, as sc may see them.
+// The index has already kept only rows in scope; the scope condition is
+// applied again here, as the SQL search applies it, so that a row the
+// index let through by mistake is never returned.
+func readNums(ctx context.Context, q db.Q, sc Scope, nums []int32) ([]Recommendation, error) {
 	out := []Recommendation{}
 	if len(nums) == 0 {
 		return out, nil
@@ -802,7 +805,8 @@ func readNums(ctx context.Context, q db.Q, nums []int32) ([]Recommendation, erro
 		b.WriteString("?")
 		args[i] = int64(n)
 	}
-	rows, err := q.Query(ctx, "SELECT "+prefixed(recColumns)+" FROM recommendations r WHERE r.num IN ("+b.String()+")", args...)
+	cond, cargs := sc.cond()
+	rows, err := q.Query(ctx, "SELECT "+prefixed(recColumns)+" FROM recommendations r WHERE r.num IN ("+b.String()+") AND "+cond, append(args, cargs...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -481,3 +481,62 @@ func TestStatusHonoursAssessmentClearance(t *testing.T) {
 		}
 	})
 }
+
+// TestReadNumsAppliesScope checks the defence in depth of the page read:
+// even when handed the numbers of rows outside the reader's scope (another
+// institution's own, or above the clearance), readNums returns only those
+// the scope may see.
+func TestReadNumsAppliesScope(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	a, b := seedVaried(t, ctx, d, 12)
+	err := d.Read(ctx, db.System, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT num, owner_institution, sensitivity FROM recommendations ORDER BY num DESC")
+		if err != nil {
+			return err
+		}
+		var nums []int32
+		owner := map[int64]string{}
+		level := map[int64]sensitivity.Level{}
+		for rows.Next() {
+			var n int64
+			var o string
+			var l int
+			if err := rows.Scan(&n, &o, &l); err != nil {
+				rows.Close()
+				return err
+			}
+			nums, owner[n], level[n] = append(nums, int32(n)), o, sensitivity.Level(l)
+		}
+		rows.Close()
+		for _, sc := range []Scope{{a.ID, sensitivity.Partners}, {a.ID, sensitivity.Confidential}, {b.ID, sensitivity.Internal}, {}, {a.ID, 0}} {
+			got, err := readNums(ctx, tx, sc, nums)
+			if err != nil {
+				return err
+			}
+			cl := sc.Clearance
+			if !cl.Valid() {
+				cl = sensitivity.Public
+			}
+			want := 0
+			for _, n := range nums {
+				if owner[int64(n)] == "" && (sc.Institution == "" || level[int64(n)] <= cl) ||
+					sc.Institution != "" && owner[int64(n)] == sc.Institution && level[int64(n)] <= cl {
+					want++
+				}
+			}
+			for _, r := range got {
+				if r.Owner != "" && (r.Owner != sc.Institution || r.Sensitivity > cl) {
+					t.Errorf("%+v: row %d of %q at level %d returned", sc, r.Num, r.Owner, r.Sensitivity)
+				}
+			}
+			if len(got) != want || want == 0 {
+				t.Errorf("%+v: %d rows, want %d", sc, len(got), want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
