@@ -138,6 +138,7 @@ func seedIncidents(ctx context.Context, tx *db.Tx, env Env) error {
 	}
 	evs = append(evs, named...)
 	eventIDs := map[string]string{}
+	eventLevels := map[string]sensitivity.Level{}
 	actIDs := map[string]string{}
 	for _, s := range evs {
 		e, err := incident.CreateEvent(ctx, tx, inst, by.ID, incident.Event{Title: s.title, Description: "Fictional demonstration record.",
@@ -168,6 +169,7 @@ func seedIncidents(ctx context.Context, tx *db.Tx, env Env) error {
 			return err
 		}
 		eventIDs[s.title], actIDs[s.title] = e.ID, a.ID
+		eventLevels[s.title] = s.level
 		if err := log("event.create", "event", e.ID, "sensitivity="+s.level.String()); err != nil {
 			return err
 		}
@@ -226,7 +228,7 @@ func seedIncidents(ctx context.Context, tx *db.Tx, env Env) error {
 		{"Broadcasts calling for the expulsion of hill families", "Complaint against the broadcasts", "Media regulator", "2025-04-20", "",
 			[]stepSpec{{"preliminary_inquiry", "2025-06-01", "dismissed"}}, nil},
 	} {
-		level := sensitivity.Internal
+		level := max(sensitivity.Internal, eventLevels[cs.event]) // never below its incident and act
 		c, err := incident.OpenCase(ctx, tx, inst, by.ID, incident.Case{EventID: eventIDs[cs.event], ActID: actIDs[cs.event], Title: cs.title,
 			Authority: cs.authority, OpenedOn: cs.opened, Deadline: cs.deadline, Sensitivity: level})
 		if err != nil {

@@ -108,6 +108,9 @@ func OpenCase(ctx context.Context, q db.Q, inst, by string, c Case) (Case, error
 			return Case{}, invalid("the act is not part of the event")
 		}
 	}
+	if err := caseLevelFloor(ctx, q, inst, c.EventID, c.ActID, c.Sensitivity); err != nil {
+		return Case{}, err
+	}
 	c.ID, c.InstitutionID, c.CreatedBy = db.NewID(), inst, by
 	c.Stage, c.Outcome, c.LastStepOn = "complaint", "open", c.OpenedOn
 	c.CreatedAt = db.Now()
@@ -223,8 +226,8 @@ func AddReparation(ctx context.Context, q db.Q, inst, by, caseID string, r Repar
 
 // caseLevelFloor refuses a case level lower than that of its event, or of
 // its act when it concerns one: a case less restricted than its incident
-// would show readers a case on an incident they may not see. UpdateCase
-// applies it.
+// would show readers a case on an incident they may not see. OpenCase and
+// UpdateCase apply it.
 func caseLevelFloor(ctx context.Context, q db.Q, inst, eventID, actID string, level sensitivity.Level) error {
 	var ev int64
 	if err := q.QueryRow(ctx, "SELECT sensitivity FROM events WHERE institution_id = ? AND id = ?", inst, eventID).Scan(&ev); err != nil {

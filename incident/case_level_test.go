@@ -92,6 +92,15 @@ func TestCaseLevel(t *testing.T) {
 		if err := update(kase.ID, Case{Title: "Public complaint", Sensitivity: sensitivity.Confidential}); err != nil {
 			t.Errorf("raising the case to its event's level: %v", err)
 		}
+		open := func(c Case) error {
+			return write(func(tx *db.Tx) error { _, err := OpenCase(ctx, tx, a, "u1", c); return err })
+		}
+		wantLevelErr("a public case opened on a confidential event", open(Case{EventID: ev.ID, Title: "C", OpenedOn: "2026-03-05", Sensitivity: sensitivity.Public}))
+		wantLevelErr("a default (internal) case opened on a confidential event", open(Case{EventID: ev.ID, Title: "C", OpenedOn: "2026-03-05"}))
+		wantLevelErr("an internal case opened on a confidential act", open(Case{EventID: ev2.ID, ActID: act.ID, Title: "C", OpenedOn: "2026-03-05", Sensitivity: sensitivity.Internal}))
+		if err := open(Case{EventID: ev2.ID, Title: "C", OpenedOn: "2026-03-05", Sensitivity: sensitivity.Internal}); err != nil {
+			t.Errorf("an internal case on the internal event itself: %v", err)
+		}
 		// A case on a confidential act of an internal event.
 		var onAct Case
 		if err := write(func(tx *db.Tx) error {

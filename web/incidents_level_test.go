@@ -68,6 +68,10 @@ func TestIncidentCaseLevels(t *testing.T) {
 				t.Errorf("case set to %s on a confidential incident: %d", level, r.StatusCode)
 			}
 		}
+		if r := incPost(t, f, doc, "/cases", url.Values{"event_id": {evID}, "title": {"Another"}, "opened_on": {"2026-02-10"},
+			"sensitivity": {"partners"}}); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("a partners case opened on a confidential incident: %d", r.StatusCode)
+		}
 		if r := incPost(t, f, doc, caseURL+"/edit", url.Values{"title": {"Complaint of the family"}, "authority": {"Prosecutor"},
 			"sensitivity": {"confidential"}}); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("case raised: %d %s", r.StatusCode, readBody(t, r))
