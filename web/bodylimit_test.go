@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"testing"
 
@@ -48,13 +49,28 @@ func TestBodyLimits(t *testing.T) {
 		t.Fatalf("form under the limit: status %d", resp.StatusCode)
 	}
 
-	// Uploads get the evidence limit, and only when signed in.
+	// Uploads get the evidence limit, only on upload routes and only when
+	// signed in; a multipart body elsewhere gets the form limit.
 	mp, _ := http.NewRequest("POST", "/x", nil)
 	mp.Header.Set("Content-Type", "multipart/form-data; boundary=b")
-	if got := bodyLimit(mp, true); got != uploadBody {
+	if got := bodyLimit(mp, true, true); got != uploadBody {
 		t.Errorf("signed-in upload limit %d, want %d", got, uploadBody)
 	}
-	if got := bodyLimit(mp, false); got != anonymousBody {
+	if got := bodyLimit(mp, true, false); got != formBody {
+		t.Errorf("multipart body on a route without uploads: limit %d, want %d", got, formBody)
+	}
+	if got := bodyLimit(mp, false, true); got != anonymousBody {
 		t.Errorf("anonymous upload limit %d, want %d", got, anonymousBody)
+	}
+	// The routes that take files are marked, and only they.
+	var uploads []string
+	for _, rt := range table() {
+		if rt.upload {
+			uploads = append(uploads, rt.method+" "+rt.path)
+		}
+	}
+	sort.Strings(uploads)
+	if strings.Join(uploads, ",") != "POST /forecast/run,POST /incidents/{id}/evidence" {
+		t.Errorf("upload routes: %v", uploads)
 	}
 }

@@ -32,7 +32,7 @@ func init() {
 	registerPart(part{name: "forecast-run", order: 62,
 		routes: []route{
 			{method: "GET", path: "/forecast/run", roles: runners, handle: (*Server).forecastRunForm},
-			{method: "POST", path: "/forecast/run", roles: runners, handle: (*Server).forecastRunStart},
+			{method: "POST", path: "/forecast/run", roles: runners, upload: true, handle: (*Server).forecastRunStart},
 		},
 	})
 }

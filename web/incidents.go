@@ -37,7 +37,7 @@ func init() {
 			{method: "POST", path: "/incidents/{id}/acts", roles: incEditors, handle: (*Server).incAddAct},
 			{method: "POST", path: "/incidents/{id}/involvements", roles: incEditors, handle: (*Server).incAddInvolvement},
 			{method: "POST", path: "/incidents/{id}/sources", roles: incEditors, handle: (*Server).incAddSource},
-			{method: "POST", path: "/incidents/{id}/evidence", roles: incEditors, handle: (*Server).incAddEvidence},
+			{method: "POST", path: "/incidents/{id}/evidence", roles: incEditors, upload: true, handle: (*Server).incAddEvidence},
 			{method: "GET", path: "/incidents/{id}/export", roles: incExporters, handle: (*Server).incExport},
 			{method: "GET", path: "/incidents/{id}/edit", roles: incEditors, handle: (*Server).incEditForm},
 			{method: "POST", path: "/incidents/{id}/edit", roles: incEditors, handle: (*Server).incEdit},

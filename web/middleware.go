@@ -165,7 +165,7 @@ func (s *Server) guard(rt route) http.Handler {
 			}
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			limit := bodyLimit(r, c.SignedIn)
+			limit := bodyLimit(r, c.SignedIn, rt.upload)
 			if r.ContentLength > limit {
 				s.fail(w, r, rt, http.StatusRequestEntityTooLarge, "The request is too large.", nil)
 				return
@@ -196,17 +196,20 @@ const (
 	// formBody bounds a signed-in form or JSON body; the largest is an
 	// exchange bundle pasted into a text area (16 MiB).
 	formBody = 17 << 20
-	// uploadBody bounds a signed-in multipart upload: the largest evidence
-	// file the blob store accepts plus room for the other fields.
+	// uploadBody bounds a signed-in multipart upload to a route marked
+	// upload: the largest evidence file the blob store accepts plus room
+	// for the other fields.
 	uploadBody = blob.MaxSize + 1<<20
 )
 
-// bodyLimit is the most a request body may hold.
-func bodyLimit(r *http.Request, signedIn bool) int64 {
+// bodyLimit is the most a request body may hold. The large bound depends on
+// the route, not on the Content-Type the caller chose, so that no other
+// route can be made to spool a large body to disk.
+func bodyLimit(r *http.Request, signedIn, upload bool) int64 {
 	switch {
 	case !signedIn:
 		return anonymousBody
-	case strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data"):
+	case upload && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data"):
 		return uploadBody
 	default:
 		return formBody

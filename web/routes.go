@@ -26,6 +26,9 @@ type route struct {
 	stateless bool
 	// api routes answer errors in JSON rather than with pages.
 	api bool
+	// upload routes take a multipart file as large as an evidence file;
+	// every other route's body is bounded at formBody (web/middleware.go).
+	upload bool
 	// doc is the one-line summary the OpenAPI document gives an API route.
 	doc    string
 	handle func(s *Server, w http.ResponseWriter, r *http.Request)
