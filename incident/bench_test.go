@@ -3,12 +3,11 @@ package incident
 import (
 	"context"
 	"crypto/ed25519"
-	"slices"
 	"testing"
-	"time"
 
 	"vigil/access"
 	"vigil/audit"
+	"vigil/bench/paired"
 	"vigil/db"
 	"vigil/db/dbtest"
 	"vigil/fieldcrypt"
@@ -65,57 +64,7 @@ func BenchmarkCreatePerson(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			for _, mode := range []string{"plain", "with-audit"} {
-				b.Run(mode, func(b *testing.B) {
-					for b.Loop() {
-						write(b, mode == "with-audit")
-					}
-				})
-			}
-			b.Run("paired", func(b *testing.B) {
-				var spent [2][]time.Duration // plain, audited
-				i := 0
-				for b.Loop() {
-					for k := range 2 {
-						audited := (i+k)%2 == 1
-						t0 := time.Now()
-						write(b, audited)
-						if audited {
-							spent[1] = append(spent[1], time.Since(t0))
-						} else {
-							spent[0] = append(spent[0], time.Since(t0))
-						}
-					}
-					i++
-				}
-				reportPaired(b, "write", spent)
-			})
+			paired.Run(b, "write", write)
 		})
 	}
-}
-
-// reportPaired reports the mean and the median time of each kind of
-// write and the share the audit entry adds to each. The median is the
-// steadier figure on a shared machine: a descheduled moment or a WAL
-// checkpoint lands on one write and moves the mean of its kind alone.
-func reportPaired(b *testing.B, unit string, spent [2][]time.Duration) {
-	var mean, median [2]float64
-	for k, ds := range spent {
-		if len(ds) == 0 {
-			return
-		}
-		var sum time.Duration
-		for _, d := range ds {
-			sum += d
-		}
-		mean[k] = float64(sum.Nanoseconds()) / float64(len(ds))
-		slices.Sort(ds)
-		median[k] = float64(ds[len(ds)/2].Nanoseconds())
-	}
-	b.ReportMetric(mean[0], "plain-ns/"+unit)
-	b.ReportMetric(mean[1], "audited-ns/"+unit)
-	b.ReportMetric(100*(mean[1]-mean[0])/mean[0], "audit-%")
-	b.ReportMetric(median[0], "plain-median-ns")
-	b.ReportMetric(median[1], "audited-median-ns")
-	b.ReportMetric(100*(median[1]-median[0])/median[0], "audit-median-%")
 }

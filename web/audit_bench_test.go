@@ -10,13 +10,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"vigil/access"
 	"vigil/audit"
+	"vigil/bench/paired"
 	"vigil/db"
 	"vigil/db/dbtest"
 	"vigil/fieldcrypt"
@@ -96,61 +95,11 @@ func BenchmarkPersonPOST(b *testing.B) {
 					b.Fatalf("POST /persons: %s, Location %q", resp.Status, resp.Header.Get("Location"))
 				}
 			}
-			for _, mode := range []string{"plain", "with-audit"} {
-				b.Run(mode, func(b *testing.B) {
-					for b.Loop() {
-						post(b, mode == "with-audit")
-					}
-				})
-			}
-			b.Run("paired", func(b *testing.B) {
-				var spent [2][]time.Duration // plain, audited
-				i := 0
-				for b.Loop() {
-					for k := range 2 {
-						audited := (i+k)%2 == 1
-						t0 := time.Now()
-						post(b, audited)
-						if audited {
-							spent[1] = append(spent[1], time.Since(t0))
-						} else {
-							spent[0] = append(spent[0], time.Since(t0))
-						}
-					}
-					i++
-				}
-				reportPaired(b, "request", spent)
-			})
+			paired.Run(b, "request", post)
 			// The entries written must still form one sound chain.
 			if _, err := audit.Verify(ctx, d, key.Public().(ed25519.PublicKey)); err != nil {
 				b.Fatal(err)
 			}
 		})
 	}
-}
-
-// reportPaired reports the mean and the median time of each kind of
-// request and the share the audit entry adds to each. The median is the
-// steadier figure on a shared machine: a descheduled moment or a WAL
-// checkpoint lands on one request and moves the mean of its kind alone.
-func reportPaired(b *testing.B, unit string, spent [2][]time.Duration) {
-	var mean, median [2]float64
-	for k, ds := range spent {
-		if len(ds) == 0 {
-			return
-		}
-		var sum time.Duration
-		for _, d := range ds {
-			sum += d
-		}
-		mean[k] = float64(sum.Nanoseconds()) / float64(len(ds))
-		slices.Sort(ds)
-		median[k] = float64(ds[len(ds)/2].Nanoseconds())
-	}
-	b.ReportMetric(mean[0], "plain-ns/"+unit)
-	b.ReportMetric(mean[1], "audited-ns/"+unit)
-	b.ReportMetric(100*(mean[1]-mean[0])/mean[0], "audit-%")
-	b.ReportMetric(median[0], "plain-median-ns")
-	b.ReportMetric(median[1], "audited-median-ns")
-	b.ReportMetric(100*(median[1]-median[0])/median[0], "audit-median-%")
 }
