@@ -116,28 +116,21 @@ func serve(ctx context.Context, args []string) error {
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-	go purgeSessions(ctx, d, logger)
+	// Background loops stop after the last request has finished and before
+	// the store closes (deferred calls run in reverse order).
+	defer background(ctx, func(ctx context.Context) { purgeSessions(ctx, d, logger) })()
 	// Sign a checkpoint of every chain that has gone quiet, each minute and
 	// once more at shutdown, so the newest entries do not stay unsigned
-	// (docs/security.md). It stops after the last request has finished and
-	// before the store closes.
-	cpCtx, stopCheckpoints := context.WithCancel(ctx)
-	cpDone := make(chan struct{})
-	go func() {
-		defer close(cpDone)
-		alog.RunCheckpoints(cpCtx, d, time.Minute, func(err error) { logger.Error("audit checkpoint", "err", err) })
-	}()
-	defer func() { stopCheckpoints(); <-cpDone }()
+	// (docs/security.md).
+	defer background(ctx, func(ctx context.Context) {
+		alog.RunCheckpoints(ctx, d, time.Minute, func(err error) { logger.Error("audit checkpoint", "err", err) })
+	})()
 	// E-mail reminders of due and overdue follow-up actions, when an SMTP
 	// server is configured (VIGIL_SMTP_ADDR and the rest: docs/recommend.md).
 	if mc := recommend.MailConfigFromEnv(); mc.Enabled() {
-		remCtx, stopReminders := context.WithCancel(ctx)
-		remDone := make(chan struct{})
-		go func() {
-			defer close(remDone)
-			recommend.RunReminders(remCtx, d, kr, alog, mc, 6*time.Hour, logger.Info)
-		}()
-		defer func() { stopReminders(); <-remDone }()
+		defer background(ctx, func(ctx context.Context) {
+			recommend.RunReminders(ctx, d, kr, alog, mc, 6*time.Hour, logger.Info)
+		})()
 		logger.Info("e-mail reminders on", "smtp", mc.Addr)
 	}
 	errc := make(chan error, 1)
@@ -157,6 +150,18 @@ func serve(ctx context.Context, args []string) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// background runs loop in a goroutine with a context of its own and returns
+// the function that cancels it and waits for it to return.
+func background(ctx context.Context, loop func(context.Context)) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		loop(ctx)
+	}()
+	return func() { cancel(); <-done }
 }
 
 func purgeSessions(ctx context.Context, d *db.DB, logger *slog.Logger) {
