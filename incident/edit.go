@@ -97,6 +97,15 @@ func withdrawReason(reason string) (string, error) {
 	return reason, nil
 }
 
+// markWithdrawn stamps a row of table (events, units or cases: a constant,
+// never input) withdrawn now, with the reason.
+func markWithdrawn(ctx context.Context, q db.Q, table, inst, id, reason string) error {
+	now := db.Now()
+	_, err := q.Exec(ctx, "UPDATE "+table+" SET withdrawn_at = ?, withdrawn_reason = ?, updated_at = ? WHERE institution_id = ? AND id = ?",
+		now, reason, now, inst, id)
+	return err
+}
+
 // WithdrawEvent marks an event withdrawn, with the reason; its row, acts,
 // evidence and cases stay.
 func WithdrawEvent(ctx context.Context, q db.Q, inst string, clearance sensitivity.Level, id, reason string) error {
@@ -111,10 +120,7 @@ func WithdrawEvent(ctx context.Context, q db.Q, inst string, clearance sensitivi
 	if old.WithdrawnAt != "" {
 		return ErrWithdrawn
 	}
-	now := db.Now()
-	_, err = q.Exec(ctx, "UPDATE events SET withdrawn_at = ?, withdrawn_reason = ?, updated_at = ? WHERE institution_id = ? AND id = ?",
-		now, reason, now, inst, id)
-	return err
+	return markWithdrawn(ctx, q, "events", inst, id, reason)
 }
 
 // WithdrawAct marks one act of an event withdrawn.
@@ -199,10 +205,7 @@ func WithdrawUnit(ctx context.Context, q db.Q, inst string, clearance sensitivit
 	if old.WithdrawnAt != "" {
 		return ErrWithdrawn
 	}
-	now := db.Now()
-	_, err = q.Exec(ctx, "UPDATE units SET withdrawn_at = ?, withdrawn_reason = ?, updated_at = ? WHERE institution_id = ? AND id = ?",
-		now, reason, now, inst, id)
-	return err
+	return markWithdrawn(ctx, q, "units", inst, id, reason)
 }
 
 // UpdateCase corrects a case's title, responsible authority, current
@@ -332,8 +335,5 @@ func WithdrawCase(ctx context.Context, q db.Q, inst string, clearance sensitivit
 	if old.WithdrawnAt != "" {
 		return ErrWithdrawn
 	}
-	now := db.Now()
-	_, err = q.Exec(ctx, "UPDATE cases SET withdrawn_at = ?, withdrawn_reason = ?, updated_at = ? WHERE institution_id = ? AND id = ?",
-		now, reason, now, inst, id)
-	return err
+	return markWithdrawn(ctx, q, "cases", inst, id, reason)
 }
