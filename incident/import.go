@@ -2,6 +2,7 @@ package incident
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -344,7 +345,23 @@ func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, 
 		}
 		r2 := importer.Result{}
 		existing := map[string]string{}
-		for start := 0; start < len(good); start += 500 {
+		// One look at the primary key first: when no stored event's id
+		// falls between the batch's smallest and largest, none of its ids
+		// is stored and the look-up per id is skipped. Numeric dataset ids
+		// keep their order in the stable ids (stableID), so a batch of new
+		// rows covers a range of its own.
+		lo, hi := good[0].ID, good[0].ID
+		for _, e := range good[1:] {
+			lo, hi = min(lo, e.ID), max(hi, e.ID)
+		}
+		stored := 1
+		switch err := tx.QueryRow(ctx, "SELECT 1 FROM events WHERE id >= ? AND id <= ? LIMIT 1", lo, hi).Scan(&stored); {
+		case errors.Is(err, sql.ErrNoRows):
+			stored = 0
+		case err != nil:
+			return err
+		}
+		for start := 0; stored > 0 && start < len(good); start += 500 {
 			end := min(start+500, len(good))
 			args := []any{inst}
 			for _, e := range good[start:end] {
