@@ -211,7 +211,7 @@ func Save(ctx context.Context, q db.Q, r *Recommendation) (string, error) {
 		r.CreatedAt = db.Now()
 		r.UpdatedAt = r.CreatedAt
 		before := tokenBeforeWrite(ctx, q)
-		if err := insertBatch(ctx, q, []*Recommendation{r}); err != nil {
+		if err := insertBatch(ctx, q, []*Recommendation{r}, false); err != nil {
 			return "", err
 		}
 		noteWrite(ctx, q, before, []deltaRow{rowOf(r)})
@@ -243,19 +243,112 @@ func sameContent(a, b *Recommendation) bool {
 // searchText is what the full-text index holds: the text, folded.
 func searchText(r *Recommendation) string { return Fold(r.Text) }
 
-// bulkInsert inserts many new records at once. On SQLite it does not
-// let the per-row triggers feed the full-text index (and the search's
-// change token) one row at a time: inside the import's transaction it sets
-// those triggers aside, inserts, indexes the new rows with one INSERT ...
-// SELECT, sets a new change token, and puts the triggers back exactly as
-// they were (their SQL is read from the schema). SQLite's DDL is part of
-// the transaction, so no other connection ever sees the triggers missing,
-// and a failed import rolls everything back.
-func bulkInsert(ctx context.Context, q db.Q, recs []*Recommendation) error {
-	if q.Dialect() != db.SQLite || len(recs) < 500 {
-		return insertBatch(ctx, q, recs)
+// loader inserts the new records of an import. Records are handed to it
+// in full-text key (num) order as the files are read; every few thousand
+// it writes them, so the database works while later files are still being
+// parsed. On SQLite, once a load is large (at least bulkMin records), it
+// no longer lets the per-row triggers feed the full-text index (and the
+// search's change token) one row at a time: inside the import's
+// transaction it sets those two triggers aside, and finish indexes all the
+// new rows with one INSERT ... SELECT, sets a new change token and puts
+// the triggers back exactly as they were (their SQL is read from the
+// schema). SQLite's DDL is part of the transaction, so no other connection
+// ever sees the triggers missing, and a failed import rolls everything
+// back. A small load goes through the triggers like Save.
+type loader struct {
+	q       db.Q
+	pending []*Recommendation
+	bulk    bool     // the insert triggers are set aside
+	trigSQL []string // their SQL, to put them back
+	first   int64    // smallest num written while bulk
+	rows    []deltaRow
+}
+
+const bulkMin = 500
+
+// add queues a new record (num set; its id is given when it is written).
+func (l *loader) add(r *Recommendation) { l.pending = append(l.pending, r) }
+
+// flush writes the queued records if there are enough of them to make a
+// bulk load worth it.
+func (l *loader) flush(ctx context.Context) error {
+	if len(l.pending) < bulkMin && !l.bulk {
+		return nil
 	}
-	rows, err := q.Query(ctx, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'recommendations' AND name IN ('recommendations_fts_ai', 'rec_search_rec_ai')")
+	return l.write(ctx)
+}
+
+// finish writes what is left and, after a bulk load, indexes the new rows
+// and puts the triggers back.
+func (l *loader) finish(ctx context.Context) error {
+	if err := l.write(ctx); err != nil {
+		return err
+	}
+	if !l.bulk {
+		return nil
+	}
+	if _, err := l.q.Exec(ctx, "INSERT INTO recommendations_fts (rowid, search_text) SELECT num, search_text FROM recommendations WHERE num >= ?", l.first); err != nil {
+		return err
+	}
+	for _, stmt := range []string{
+		"UPDATE rec_search_fts_config SET token = lower(hex(randomblob(8))) WHERE kind = 'rec'",
+		"INSERT INTO rec_search_fts_config (kind, token) SELECT 'rec', lower(hex(randomblob(8))) WHERE NOT EXISTS (SELECT 1 FROM rec_search_fts_config WHERE kind = 'rec')",
+	} {
+		if _, err := l.q.Exec(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	for _, s := range l.trigSQL {
+		if _, err := l.q.Exec(ctx, s); err != nil {
+			return err
+		}
+	}
+	l.bulk = false
+	return nil
+}
+
+func (l *loader) write(ctx context.Context) error {
+	if len(l.pending) == 0 {
+		return nil
+	}
+	recs := l.pending
+	l.pending = nil
+	if !l.bulk && len(recs) >= bulkMin && l.q.Dialect() == db.SQLite {
+		if err := l.setTriggersAside(ctx); err != nil {
+			return err
+		}
+	}
+	if l.bulk {
+		if l.first == 0 || recs[0].Num < l.first {
+			l.first = recs[0].Num
+		}
+	}
+	// Ids in the order of num: a batch of db.NewID values, sorted, so the
+	// index on id (and the themes' key) grows at its end instead of at
+	// random places. They are ordinary ids, only handed out in order.
+	ids := make([]string, len(recs))
+	for i := range ids {
+		ids[i] = db.NewID()
+	}
+	sort.Strings(ids)
+	for i, r := range recs {
+		r.ID = ids[i]
+	}
+	if err := insertBatch(ctx, l.q, recs, true); err != nil {
+		return err
+	}
+	for _, r := range recs {
+		l.rows = append(l.rows, rowOf(r))
+	}
+	return nil
+}
+
+// setTriggersAside drops the two AFTER INSERT triggers on recommendations
+// (full-text index, change token), keeping their SQL. With any other
+// schema than the one expected it leaves them, and the load goes row by
+// row through them: slow but sure.
+func (l *loader) setTriggersAside(ctx context.Context) error {
+	rows, err := l.q.Query(ctx, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'recommendations' AND name IN ('recommendations_fts_ai', 'rec_search_rec_ai')")
 	if err != nil {
 		return err
 	}
@@ -273,36 +366,14 @@ func bulkInsert(ctx context.Context, q db.Q, recs []*Recommendation) error {
 		return err
 	}
 	if len(names) != 2 {
-		return insertBatch(ctx, q, recs) // not the schema this expects: the slow, sure way
+		return nil
 	}
 	for _, n := range names {
-		if _, err := q.Exec(ctx, "DROP TRIGGER "+n); err != nil {
+		if _, err := l.q.Exec(ctx, "DROP TRIGGER "+n); err != nil {
 			return err
 		}
 	}
-	if err := insertBatch(ctx, q, recs); err != nil {
-		return err
-	}
-	first := recs[0].Num
-	for _, r := range recs {
-		first = min(first, r.Num)
-	}
-	if _, err := q.Exec(ctx, "INSERT INTO recommendations_fts (rowid, search_text) SELECT num, search_text FROM recommendations WHERE num >= ?", first); err != nil {
-		return err
-	}
-	for _, stmt := range []string{
-		"UPDATE rec_search_fts_config SET token = lower(hex(randomblob(8))) WHERE kind = 'rec'",
-		"INSERT INTO rec_search_fts_config (kind, token) SELECT 'rec', lower(hex(randomblob(8))) WHERE NOT EXISTS (SELECT 1 FROM rec_search_fts_config WHERE kind = 'rec')",
-	} {
-		if _, err := q.Exec(ctx, stmt); err != nil {
-			return err
-		}
-	}
-	for _, s := range sqls {
-		if _, err := q.Exec(ctx, s); err != nil {
-			return err
-		}
-	}
+	l.bulk, l.trigSQL = true, sqls
 	return nil
 }
 
@@ -310,13 +381,22 @@ func bulkInsert(ctx context.Context, q db.Q, recs []*Recommendation) error {
 // multi-row statements: an import of 40,000 rows is then a few hundred
 // round trips rather than 100,000. Statements have a fixed number of rows
 // (but the last), so the store parses each shape once and reuses it.
-func insertBatch(ctx context.Context, q db.Q, recs []*Recommendation) error {
+//
+// bulk is for imports, which roll their whole transaction back on any
+// error: their statements say OR FAIL, so SQLite need not keep a statement
+// journal to undo one failed statement on its own (a failed statement
+// leaves its earlier rows, and the caller's rollback removes them).
+func insertBatch(ctx context.Context, q db.Q, recs []*Recommendation, bulk bool) error {
+	verb := "INSERT INTO "
+	if bulk && q.Dialect() == db.SQLite {
+		verb = "INSERT OR FAIL INTO "
+	}
 	const per = 400
 	var themes []any // recommendation id, theme, ...
 	for start := 0; start < len(recs); start += per {
 		chunk := recs[start:min(start+per, len(recs))]
 		var b strings.Builder
-		b.WriteString("INSERT INTO recommendations (" + recColumns + ", search_text) VALUES ")
+		b.WriteString(verb + "recommendations (" + recColumns + ", search_text) VALUES ")
 		args := make([]any, 0, len(chunk)*25)
 		for i, r := range chunk {
 			if i > 0 {
@@ -338,7 +418,7 @@ func insertBatch(ctx context.Context, q db.Q, recs []*Recommendation) error {
 	for start := 0; start < len(themes); start += 2 * tper {
 		chunk := themes[start:min(start+2*tper, len(themes))]
 		vals := strings.TrimSuffix(strings.Repeat("(?,?),", len(chunk)/2), ",")
-		if _, err := q.Exec(ctx, "INSERT INTO recommendation_themes (recommendation_id, theme) VALUES "+vals, chunk...); err != nil {
+		if _, err := q.Exec(ctx, verb+"recommendation_themes (recommendation_id, theme) VALUES "+vals, chunk...); err != nil {
 			return err
 		}
 	}

@@ -15,7 +15,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -120,16 +119,17 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 			return errors.New("the country list is empty: run `vigil import countries DIR` (e.g. ../shared/data/iso3166) first, so that country names can be mapped to ISO codes")
 		}
 		if tx.Dialect() == db.SQLite {
-			// A bulk load: keep the statement journal and the pages of this
-			// transaction in memory rather than spilling them to disk, and
+			// A bulk load: keep the pages of this transaction in memory
+			// rather than spilling them to the log before the commit, and
 			// put the connection back as it was afterwards.
-			for _, p := range []string{"PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -131072"} {
-				if _, err := tx.Exec(ctx, p); err != nil {
-					return err
-				}
+			if _, err := tx.Exec(ctx, "PRAGMA cache_size = -131072"); err != nil {
+				return err
 			}
 			defer tx.Exec(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000")
 		}
+		// The files are parsed on other goroutines while this one writes
+		// the rows of the files before them.
+		all := readAll(files, res, p)
 		existing, err := loadBySource(ctx, tx, "upr-info")
 		if err != nil {
 			return err
@@ -141,10 +141,10 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 		before := tokenBeforeWrite(ctx, tx)
 		var written []deltaRow // for the search's facet index
 		seen := map[string]int{}
-		var fresh []*Recommendation
+		ld := &loader{q: tx}
 		now := db.Now()
-		all := readAll(files, res, p)
 		for i, f := range files {
+			<-all[i].done
 			if Notes != nil {
 				io.WriteString(Notes, all[i].note.String())
 			}
@@ -152,6 +152,7 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 				return all[i].err
 			}
 			one, recs := all[i].res, all[i].recs
+			all[i].recs = nil
 			numberRepeats(recs, seen)
 			for _, r := range recs {
 				r.Themes = normThemes(r.Themes)
@@ -174,11 +175,14 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 					one.Updated++
 					continue
 				}
-				r.ID, r.Num, r.CreatedAt, r.UpdatedAt = db.NewID(), num, now, now
+				r.Num, r.CreatedAt, r.UpdatedAt = num, now, now
 				num++
 				existing[r.SourceKey] = r
-				fresh = append(fresh, r)
+				ld.add(r)
 				one.Inserted++
+			}
+			if err := ld.flush(ctx); err != nil {
+				return err
 			}
 			name := ""
 			if len(files) > 1 {
@@ -186,12 +190,10 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 			}
 			total.Add(name, one)
 		}
-		if err := bulkInsert(ctx, tx, fresh); err != nil {
+		if err := ld.finish(ctx); err != nil {
 			return err
 		}
-		for _, r := range fresh {
-			written = append(written, rowOf(r))
-		}
+		written = append(written, ld.rows...)
 		noteWrite(ctx, tx, before, written)
 		// The recommendations are shared by every institution: the import
 		// goes to the instance's own audit chain, with counts only.
@@ -292,32 +294,40 @@ func numberRepeats(recs []*Recommendation, seen map[string]int) {
 	}
 }
 
-// parsed is one file read by readAll.
+// parsed is one file read by readAll; done is closed when it is.
 type parsed struct {
 	recs []*Recommendation
 	res  importer.Result
 	note strings.Builder
 	err  error
+	done chan struct{}
 }
 
-// readAll parses the files at the same time (decoding, CSV, country
-// mapping and keys are pure computation), at most as many at once as
-// there are processors, and gives the results in file order.
+// readAll starts parsing the files (decoding, CSV, country mapping and
+// keys are pure computation) and returns at once; each file's done
+// channel closes when it is parsed. Files are started in order, at most as
+// many at once as there are processors, so the first ones are ready first
+// and the caller can write them while the others are parsed. Every
+// goroutine ends on its own, even if the caller stops waiting.
 func readAll(files []string, cr *country.Resolver, p *importer.Progress) []*parsed {
 	out := make([]*parsed, len(files))
-	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
-	var wg sync.WaitGroup
-	for i, f := range files {
-		out[i] = &parsed{res: importer.Result{Errors: []importer.RowError{}}}
-		wg.Add(1)
-		go func(x *parsed, f string) {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			x.recs, x.err = readUPRInfo(f, cr, &x.res, &x.note, p)
-		}(out[i], f)
+	for i := range out {
+		out[i] = &parsed{res: importer.Result{Errors: []importer.RowError{}}, done: make(chan struct{})}
 	}
-	wg.Wait()
+	next := make(chan int, len(files))
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	for w := 0; w < min(len(files), max(1, runtime.GOMAXPROCS(0))); w++ {
+		go func() {
+			for i := range next {
+				x := out[i]
+				x.recs, x.err = readUPRInfo(files[i], cr, &x.res, &x.note, p)
+				close(x.done)
+			}
+		}()
+	}
 	return out
 }
 

@@ -1,0 +1,263 @@
+package recommend
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"vigil/db"
+	"vigil/db/dbtest"
+)
+
+// ftsIntegrity asks FTS5 to compare the full-text index with the table it
+// indexes (external content: recommendations.search_text by num).
+func ftsIntegrity(t *testing.T, ctx context.Context, q db.Q) {
+	t.Helper()
+	if _, err := q.Exec(ctx, "INSERT INTO recommendations_fts (recommendations_fts, rank) VALUES ('integrity-check', 1)"); err != nil {
+		t.Fatalf("full-text index out of step with the table: %v", err)
+	}
+}
+
+// bigExport writes a UPR Info export of n rows (enough for the bulk path),
+// each with its own text; action is the action category of every row.
+func bigExport(t *testing.T, name string, n, action int, extra string) string {
+	var b strings.Builder
+	b.WriteString("To,Text,From,Response,Action,Issue,Session\r")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "Afghanistan,Recommendation number %d about torture and women%s,France,Accepted,%d,\"Torture,Women's rights\",%d\r", i, extra, action, 1+i%30)
+	}
+	return writeFile(t, name, []byte(b.String()))
+}
+
+func matchCount(t *testing.T, ctx context.Context, q db.Q, expr string) int {
+	t.Helper()
+	var n int
+	if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM recommendations_fts WHERE recommendations_fts MATCH ?", expr).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestBulkImportKeepsFullTextIndex: a large import (which indexes its rows
+// in one pass instead of through the triggers), a re-import with changes,
+// single saves and a deletion all leave the external-content index exactly
+// in step with the table, and searches find what they should.
+func TestBulkImportKeepsFullTextIndex(t *testing.T) {
+	Notes = nil
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	if err := d.Write(ctx, db.System, func(tx *db.Tx) error { seedCountries(t, ctx, tx); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	first := bigExport(t, "big.csv", 1200, 3, "")
+	res, err := ImportUPRInfo(ctx, d, []string{first}, nil)
+	if err != nil || res.Inserted != 1200 {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	check := func(when string, wantTorture int) {
+		t.Helper()
+		d.Read(ctx, db.System, func(tx *db.Tx) error {
+			ftsIntegrity(t, ctx, tx)
+			if n := matchCount(t, ctx, tx, "tortur*"); n != wantTorture {
+				t.Errorf("%s: %d rows match torture, want %d", when, n, wantTorture)
+			}
+			var triggers int
+			tx.QueryRow(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ('recommendations_fts_ai', 'rec_search_rec_ai')").Scan(&triggers)
+			if triggers != 2 {
+				t.Errorf("%s: %d of the two insert triggers", when, triggers)
+			}
+			return nil
+		})
+	}
+	check("after the bulk import", 1200)
+
+	// Ids were handed out in the order of the full-text keys, and every
+	// row has its two themes.
+	d.Read(ctx, db.System, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT id FROM recommendations ORDER BY num")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if !sort.StringsAreSorted(ids) || len(ids) != 1200 {
+			t.Errorf("ids not in num order (%d rows)", len(ids))
+		}
+		var themes int
+		tx.QueryRow(ctx, "SELECT COUNT(*) FROM recommendation_themes").Scan(&themes)
+		if themes != 2400 {
+			t.Errorf("%d theme rows, want 2400", themes)
+		}
+		return nil
+	})
+
+	// A newer export changes every action category: 1,200 updates through
+	// the update trigger (which hands FTS5 the old text to remove).
+	res, err = ImportUPRInfo(ctx, d, []string{bigExport(t, "newer.csv", 1200, 4, "")}, nil)
+	if err != nil || res.Updated != 1200 {
+		t.Fatalf("newer export: %+v %v", res, err)
+	}
+	check("after the updates", 1200)
+
+	// New rows next to old ones (a corrected text is a new record), a
+	// save, a change of text and a deletion.
+	res, err = ImportUPRInfo(ctx, d, []string{bigExport(t, "more.csv", 600, 4, " genocide")}, nil)
+	if err != nil || res.Inserted != 600 {
+		t.Fatalf("third import: %+v %v", res, err)
+	}
+	check("after a second bulk import", 1800)
+	err = d.Write(ctx, db.System, func(tx *db.Tx) error {
+		r := save(t, ctx, tx, "k1", "AFG", "Stop the zyxwvut practice", "pending", "Torture")
+		if n := matchCount(t, ctx, tx, "zyxwvut"); n != 1 {
+			t.Errorf("saved row: %d matches", n)
+		}
+		r.Text = "Stop the qwertyu practice"
+		if st, err := Save(ctx, tx, &r); err != nil || st != "updated" {
+			t.Fatalf("save: %s %v", st, err)
+		}
+		if matchCount(t, ctx, tx, "zyxwvut") != 0 || matchCount(t, ctx, tx, "qwertyu") != 1 {
+			t.Error("a changed text is not what the index finds")
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM recommendation_themes WHERE recommendation_id = ?", r.ID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM recommendations WHERE id = ?", r.ID); err != nil {
+			return err
+		}
+		if matchCount(t, ctx, tx, "qwertyu") != 0 {
+			t.Error("a deleted row is still found")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("after saves and a deletion", 1800)
+	d.Read(ctx, db.System, func(tx *db.Tx) error {
+		if n := matchCount(t, ctx, tx, "genocide"); n != 600 {
+			t.Errorf("genocide: %d, want 600", n)
+		}
+		r, err := Search(ctx, tx, Filter{Query: "genocide", NoFacets: true})
+		if err != nil || r.Total != 600 {
+			t.Errorf("search: %d %v", r.Total, err)
+		}
+		return nil
+	})
+
+	// The whole import is one transaction: one that fails (a theme whose
+	// recommendation is missing, found at commit) leaves nothing behind.
+	err = d.Write(ctx, db.System, func(tx *db.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO recommendation_themes (recommendation_id, theme) VALUES ('no-such-recommendation', 'Torture')")
+		return err
+	})
+	if err == nil || !strings.Contains(strings.ToLower(err.Error()), "foreign key") {
+		t.Errorf("a theme without its recommendation was committed (%v)", err)
+	}
+}
+
+// TestMigration0015 applies the migration to a store in the shape 0005
+// left it (full-text index with its own copy of the text, themes in a rowid
+// table), with rows in it: the same queries match the same rows afterwards,
+// the themes are all there, and the index agrees with the table.
+func TestMigration0015(t *testing.T) {
+	body, err := os.ReadFile("../db/migrations/0015_recommend_import.sqlite.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	queries := []string{"tortur*", `"death penalty"`, "women", "cote", "genocide OR torture", "child NOT women"}
+	before := map[string]int{}
+	err = d.Write(ctx, db.System, func(tx *db.Tx) error {
+		// Back to the shape of 0005.
+		for _, s := range []string{
+			"DROP TRIGGER recommendations_fts_ai", "DROP TRIGGER recommendations_fts_ad", "DROP TRIGGER recommendations_fts_au",
+			"DROP TABLE recommendations_fts", "DROP TABLE recommendation_themes",
+			"CREATE VIRTUAL TABLE recommendations_fts USING fts5(search_text, tokenize = 'porter unicode61 remove_diacritics 2')",
+			`CREATE TRIGGER recommendations_fts_ai AFTER INSERT ON recommendations BEGIN
+    INSERT INTO recommendations_fts(rowid, search_text) VALUES (new.num, new.search_text);
+END`,
+			`CREATE TRIGGER recommendations_fts_ad AFTER DELETE ON recommendations BEGIN
+    DELETE FROM recommendations_fts WHERE rowid = old.num;
+END`,
+			`CREATE TRIGGER recommendations_fts_au AFTER UPDATE OF search_text, num ON recommendations BEGIN
+    DELETE FROM recommendations_fts WHERE rowid = old.num;
+    INSERT INTO recommendations_fts(rowid, search_text) VALUES (new.num, new.search_text);
+END`,
+			`CREATE TABLE recommendation_themes (recommendation_id TEXT NOT NULL REFERENCES recommendations(id), theme TEXT NOT NULL,
+    PRIMARY KEY (recommendation_id, theme))`,
+			"CREATE INDEX recommendation_themes_theme ON recommendation_themes(theme)",
+		} {
+			if _, err := tx.Exec(ctx, s); err != nil {
+				return fmt.Errorf("%s: %w", s, err)
+			}
+		}
+		save(t, ctx, tx, "a", "AFG", "End torture in places of detention", "supported", "Torture")
+		save(t, ctx, tx, "b", "CIV", "Abolish the death penalty; protect women and children", "noted", "Death penalty", "Women's rights")
+		save(t, ctx, tx, "c", "CIV", "Côte d'Ivoire should ratify the Genocide Convention", "pending", "International instruments")
+		save(t, ctx, tx, "d", "FRA", "Protect every child", "pending")
+		for _, q := range queries {
+			before[q] = matchCount(t, ctx, tx, q)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = d.Write(ctx, db.System, func(tx *db.Tx) error {
+		for _, stmt := range migrationStatements(string(body)) {
+			if _, err := tx.Exec(ctx, stmt); err != nil {
+				return fmt.Errorf("%s: %w", stmt, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Read(ctx, db.System, func(tx *db.Tx) error {
+		ftsIntegrity(t, ctx, tx)
+		for _, q := range queries {
+			if n := matchCount(t, ctx, tx, q); n != before[q] || n == 0 && q != "child NOT women" {
+				t.Errorf("%s: %d matches after the migration, %d before", q, n, before[q])
+			}
+		}
+		var themes, shadow int
+		tx.QueryRow(ctx, "SELECT COUNT(*) FROM recommendation_themes").Scan(&themes)
+		tx.QueryRow(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'recommendations_fts_content'").Scan(&shadow)
+		if themes != 4 || shadow != 0 {
+			t.Errorf("themes %d (want 4), content copy tables %d (want 0)", themes, shadow)
+		}
+		return nil
+	})
+}
+
+// migrationStatements splits a migration file as db.Migrate does: on
+// semicolons at line ends, a trigger running to its "END;" line.
+func migrationStatements(body string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.SplitAfter(body, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "--") && cur.Len() == 0 {
+			continue
+		}
+		cur.WriteString(line)
+		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(cur.String())), "CREATE TRIGGER") && !strings.EqualFold(trimmed, "END;") {
+			continue
+		}
+		if strings.HasSuffix(trimmed, ";") {
+			out = append(out, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		}
+	}
+	return out
+}
