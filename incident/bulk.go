@@ -2,6 +2,7 @@ package incident
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"os"
 	"sync"
@@ -71,7 +72,7 @@ func fileSize(f *os.File) int64 {
 }
 
 // dropEventIndexes drops the secondary indexes inside tx (SQLite only).
-func dropEventIndexes(ctx context.Context, tx *db.Tx) error {
+func dropEventIndexes(ctx context.Context, tx db.Q) error {
 	for _, ix := range eventIndexes {
 		if _, err := tx.Exec(ctx, "DROP INDEX IF EXISTS "+ix.name); err != nil {
 			return err
@@ -207,14 +208,16 @@ func EnsureEventIndexesIdle(ctx context.Context, d *db.DB, inst string) error {
 // when it ends (on the writer connections the pool hands it; a connection
 // it misses keeps its log growing until the store is closed, which
 // checkpoints it: db gives no way to reach a given connection).
-func importPragmas(ctx context.Context, tx *db.Tx) error {
-	for _, p := range []string{"PRAGMA cache_size = -16384", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 0"} {
+func importPragmas(ctx context.Context, tx db.Q) error {
+	for _, p := range importPragmaList {
 		if _, err := tx.Exec(ctx, p); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+var importPragmaList = []string{"PRAGMA cache_size = -16384", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 0"}
 
 // bulkDropInserts is how many new rows a batch of a bulk load must insert
 // before it drops the date index.
@@ -252,19 +255,12 @@ func (c *checkpointer) poke() {
 	}
 }
 
-// stop waits for the checkpointer, puts SQLite's automatic checkpoint back
-// on the writer's connections and checkpoints what is left.
+// stop waits for the checkpointer and checkpoints what is left (closeBulk
+// puts the automatic checkpoint back on the import's connection).
 func (c *checkpointer) stop() {
 	close(c.kick)
 	<-c.done
-	ctx := context.Background()
-	for range 2 { // the writer pool has two connections
-		c.d.Write(ctx, c.inst, func(tx *db.Tx) error {
-			_, err := tx.Exec(ctx, "PRAGMA wal_autocheckpoint = 1000")
-			return err
-		})
-	}
-	c.checkpoint(ctx, "PASSIVE")
+	c.checkpoint(context.Background(), "PASSIVE")
 }
 
 func (c *checkpointer) checkpoint(ctx context.Context, mode string) {
@@ -277,4 +273,55 @@ func (c *checkpointer) checkpoint(ctx context.Context, mode string) {
 		}
 		return err
 	})
+}
+
+// bulkConn is the writer connection an import into the embedded store
+// writes all its batches on, with the 500-row INSERT prepared on it once.
+type bulkConn struct {
+	*db.Bulk
+	full driver.Stmt // prepared on first use, closed by closeBulk
+}
+
+// bulkTx is one batch's transaction on a bulkConn.
+type bulkTx struct {
+	*db.BulkTx
+	bc *bulkConn
+}
+
+// openBulk takes the import's writer connection and sets it up for the
+// batches (importPragmaList): set once, outside any transaction, the
+// settings hold for the whole import, and closeBulk undoes them before the
+// connection goes back to the pool.
+func openBulk(ctx context.Context, d *db.DB) (*bulkConn, error) {
+	b, err := d.Bulk(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range importPragmaList {
+		if _, err := b.Exec(ctx, p); err != nil {
+			b.Close()
+			return nil, err
+		}
+	}
+	return &bulkConn{Bulk: b}, nil
+}
+
+// write runs fn in one transaction on the import's connection.
+func (bc *bulkConn) write(ctx context.Context, inst string, fn func(db.Q) error) error {
+	return bc.Write(ctx, inst, func(tx *db.BulkTx) error { return fn(&bulkTx{tx, bc}) })
+}
+
+// closeBulk closes the prepared INSERT, puts SQLite's defaults back on the
+// import's connection (the automatic checkpoint above all: a writer without
+// it would let the write-ahead log grow) and gives it back to the pool.
+func closeBulk(bc *bulkConn) {
+	if bc.full != nil {
+		bc.Raw(func(any) error { return bc.full.Close() })
+		bc.full = nil
+	}
+	ctx := context.Background()
+	for _, p := range []string{"PRAGMA wal_autocheckpoint = 1000", "PRAGMA cache_size = -2000", "PRAGMA temp_store = DEFAULT"} {
+		bc.Exec(ctx, p)
+	}
+	bc.Close()
 }

@@ -2,7 +2,10 @@ package incident
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -77,6 +80,12 @@ type parsed struct {
 // hash. The parsing goroutine calls it, so that the writer, the slower of
 // the two, only writes.
 func (pr *parsed) prepare(inst, origin string) {
+	pr.prepareWith(inst, origin, func(originID string) string { return stableID(inst, origin, originID) })
+}
+
+// prepareWith is prepare with idOf giving the stable id of a dataset id
+// (stableIDs, which hashes the institution and dataset once).
+func (pr *parsed) prepareWith(inst, origin string, idOf func(string) string) {
 	if pr.bad != nil || pr.hash != "" {
 		return
 	}
@@ -86,10 +95,26 @@ func (pr *parsed) prepare(inst, origin string) {
 		pr.bad = &rowError{"", err}
 		return
 	}
-	e.ID = stableID(inst, origin, e.OriginID)
+	e.ID = idOf(e.OriginID)
 	e.InstitutionID = inst
 	pr.hash = e.rowHash()
 	pr.vals = e.rowValues(pr.hash)
+}
+
+// stableIDs is stableID for one institution and dataset: the hash of the
+// two, which every numeric id's stable id starts with, is computed once
+// rather than per row. Other ids go through stableID itself.
+func stableIDs(inst, origin string) func(originID string) string {
+	h := sha256.Sum256([]byte(inst + "\x00" + origin))
+	return func(originID string) string {
+		if n, err := strconv.ParseUint(originID, 10, 63); err == nil && strconv.FormatUint(n, 10) == originID {
+			var b [16]byte
+			copy(b[:8], h[:8])
+			binary.BigEndian.PutUint64(b[8:], n)
+			return idAlphabet(b[:])
+		}
+		return stableID(inst, origin, originID)
+	}
 }
 
 // importEvents reads each file and writes its events in batches.
@@ -180,15 +205,57 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 	go func() {
 		defer close(batches)
 		var rec []string
-		get := func(name string) string {
-			if i, ok := col[name]; ok && i < len(rec) {
-				// A copy: encoding/csv's fields share one string per
-				// record, and keeping any of them would keep the whole
-				// row (long source texts included) for the batch's life.
-				return strings.Clone(rec[i])
+		// The fields the format reads are copied out of each record into
+		// one string (encoding/csv's fields share one string per record,
+		// and keeping any of them would keep the whole row, long source
+		// texts included, for the batch's life): one allocation per row
+		// instead of one per field. Which columns the format reads is
+		// learnt as it asks for them: a column asked for the first time
+		// is copied on its own and joins the shared copy from the next row.
+		var (
+			slot    = map[string]int{} // column name → place in used; -1: no such column
+			used    []int              // record index of each column read
+			offs    []int              // each used column's start in line, then the end
+			line    string
+			lineBuf []byte
+		)
+		field := func(i int) string {
+			if i < len(rec) {
+				return rec[i]
 			}
 			return ""
 		}
+		copyLine := func() {
+			lineBuf, offs = lineBuf[:0], offs[:0]
+			for _, i := range used {
+				offs = append(offs, len(lineBuf))
+				lineBuf = append(lineBuf, field(i)...)
+			}
+			offs = append(offs, len(lineBuf))
+			line = string(lineBuf)
+		}
+		get := func(name string) string {
+			k, ok := slot[name]
+			if !ok {
+				i, has := col[name]
+				if !has {
+					slot[name] = -1
+					return ""
+				}
+				k = len(used)
+				slot[name] = k
+				used = append(used, i)
+			}
+			switch {
+			case k < 0:
+				return ""
+			case k+1 < len(offs):
+				return line[offs[k]:offs[k+1]]
+			default: // learnt on this row
+				return strings.Clone(field(used[k]))
+			}
+		}
+		idOf := stableIDs(env.Institution, f.origin)
 		batch := make([]parsed, 0, BatchSize)
 		row := 1
 		for {
@@ -210,6 +277,7 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 				batch = append(batch, parsed{row: row, bad: &rowError{"", fmt.Errorf("unreadable CSV: %v", err)}})
 				continue
 			}
+			copyLine()
 			pr := parsed{row: row}
 			if field, err := f.parse(get, &pr.ev); err != nil {
 				pr.bad = &rowError{field, err}
@@ -220,7 +288,7 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 				if onlyCountry != "" && pr.ev.Country != onlyCountry {
 					continue
 				}
-				pr.prepare(env.Institution, f.origin)
+				pr.prepareWith(env.Institution, f.origin, idOf)
 			}
 			batch = append(batch, pr)
 			if len(batch) == BatchSize {
@@ -272,7 +340,13 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 	// makes it work harder before the heap grows past 128 MB.
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(128 << 20))
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	if d.Dialect == db.SQLite {
+	var bc *bulkConn
+	if d.Dialect == db.SQLite && !noBulkConn {
+		var err error
+		if bc, err = openBulk(ctx, d); err != nil {
+			return result, err
+		}
+		defer closeBulk(bc)
 		ck := startCheckpointer(ctx, d, env.Institution)
 		defer ck.stop()
 		afterBatch = ck.poke
@@ -282,7 +356,7 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 		if err := ctx.Err(); err != nil {
 			return result, err
 		}
-		r, err := writeBatch(ctx, d, env, f.origin, batch, bulk && !dropped)
+		r, err := writeBatchOn(ctx, d, bc, env, f.origin, batch, bulk && !dropped)
 		if bulk && err == nil && r.Inserted >= bulkDropInserts {
 			dropped = true
 		}
@@ -297,6 +371,10 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 	return result, <-parseErr
 }
 
+// noBulkConn makes SQLite imports write through d.Write like PostgreSQL's
+// (for the test that both ways store the same rows).
+var noBulkConn = false
+
 // writeBatch writes one batch in one transaction, with one audit entry
 // when it changed anything. Rows already present with the same content are
 // left alone.
@@ -307,6 +385,12 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 // none of its rows, or whole batches without the index, which the next
 // import or the next start builds again.
 func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, batch []parsed, mayDrop bool) (importer.Result, error) {
+	return writeBatchOn(ctx, d, nil, env, origin, batch, mayDrop)
+}
+
+// writeBatchOn is writeBatch on the import's own writer connection bc
+// (SQLite; nil: through d.Write).
+func writeBatchOn(ctx context.Context, d *db.DB, bc *bulkConn, env importer.Env, origin string, batch []parsed, mayDrop bool) (importer.Result, error) {
 	var r importer.Result
 	inst := env.Institution
 	now := db.Now()
@@ -337,8 +421,14 @@ func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, 
 	if len(good) == 0 {
 		return r, nil
 	}
-	err := d.Write(ctx, inst, func(tx *db.Tx) error {
-		if d.Dialect == db.SQLite {
+	write := func(fn func(db.Q) error) error {
+		if bc != nil {
+			return bc.write(ctx, inst, fn)
+		}
+		return d.Write(ctx, inst, func(tx *db.Tx) error { return fn(tx) })
+	}
+	err := write(func(tx db.Q) error {
+		if d.Dialect == db.SQLite && bc == nil {
 			if err := importPragmas(ctx, tx); err != nil {
 				return err
 			}
@@ -439,11 +529,16 @@ func writeBatch(ctx context.Context, d *db.DB, env importer.Env, origin string, 
 // insertEvents inserts new events, many rows per statement.
 // vals, when not nil, holds each row's values as rowValues gives them
 // (made by the parsing goroutine, to spare the writer the work).
-func insertEvents(ctx context.Context, tx *db.Tx, evs []*Event, hashes []string, vals [][]any) error {
+func insertEvents(ctx context.Context, tx db.Q, evs []*Event, hashes []string, vals [][]any) error {
 	if len(evs) == 0 {
 		return nil
 	}
 	if tx.Dialect() == db.SQLite && sameBatchFields(evs) {
+		if bt, ok := tx.(*bulkTx); ok {
+			if err := insertEventsRaw(ctx, bt, evs, hashes, vals); err != errNoRaw {
+				return err
+			}
+		}
 		return insertEventsSQLite(ctx, tx, evs, hashes, vals)
 	}
 	one := "(?" + strings.Repeat(", ?", 29) + ")"
@@ -490,7 +585,7 @@ const sqliteInsertRows = 500
 // statement (numbered parameters ?1..?6, which SQLite lets a statement
 // use many times) and the 23 others per row: a quarter fewer values to
 // bind, each of which the pure-Go driver copies into C memory.
-func insertEventsSQLite(ctx context.Context, tx *db.Tx, evs []*Event, hashes []string, vals [][]any) error {
+func insertEventsSQLite(ctx context.Context, tx db.Q, evs []*Event, hashes []string, vals [][]any) error {
 	f := evs[0]
 	shared := []any{f.InstitutionID, f.Origin, f.Status, int(f.Sensitivity), f.CreatedBy, f.CreatedAt}
 	args := make([]any, 0, len(shared)+23*sqliteInsertRows)
@@ -509,6 +604,65 @@ func insertEventsSQLite(ctx context.Context, tx *db.Tx, evs []*Event, hashes []s
 		}
 	}
 	return nil
+}
+
+// errNoRaw: the driver's connection cannot prepare statements itself.
+var errNoRaw = errors.New("incident: no raw driver connection")
+
+// insertEventsRaw is insertEventsSQLite run on the driver's connection
+// directly: the INSERT is prepared once per batch and given its values as
+// driver values, which spares database/sql's conversion and check of each
+// of some 12,000 values per statement and its look-up of the statement's
+// text (some 100 KB) in the statement cache. Every value rowValues makes
+// is already of a type the driver takes (string, int64, float64, nil).
+func insertEventsRaw(ctx context.Context, tx *bulkTx, evs []*Event, hashes []string, vals [][]any) error {
+	f := evs[0]
+	shared := []any{f.InstitutionID, f.Origin, f.Status, int64(f.Sensitivity), f.CreatedBy, f.CreatedAt}
+	return tx.Raw(func(dc any) error {
+		cp, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return errNoRaw
+		}
+		args := make([]driver.NamedValue, 0, len(shared)+23*sqliteInsertRows)
+		for start := 0; start < len(evs); start += sqliteInsertRows {
+			end := min(start+sqliteInsertRows, len(evs))
+			args = args[:0]
+			for _, v := range shared {
+				args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
+			}
+			for i := start; i < end; i++ {
+				row := vals[i]
+				if row == nil {
+					row = evs[i].rowValues(hashes[i])
+				}
+				for _, v := range row {
+					args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
+				}
+			}
+			var st driver.Stmt
+			if end-start == sqliteInsertRows && tx.bc.full != nil {
+				st = tx.bc.full
+			} else {
+				var err error
+				if st, err = cp.PrepareContext(ctx, sqliteInsertSQL(end-start)); err != nil {
+					return err
+				}
+				if end-start == sqliteInsertRows {
+					tx.bc.full = st // kept for the next batches; closeBulk closes it
+				} else {
+					defer st.Close()
+				}
+			}
+			ex, ok := st.(driver.StmtExecContext)
+			if !ok {
+				return fmt.Errorf("incident: the driver's statement %T cannot run with a context", st)
+			}
+			if _, err := ex.ExecContext(ctx, args); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // rowValues are the values of an event's row that insertEventsSQLite binds

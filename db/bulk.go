@@ -1,0 +1,106 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Bulk is one connection of the SQLite writer pool held for the length of a
+// bulk load (an import of a large file). Its transactions are serialised
+// with DB.Write like any other write, one per batch, so an import killed
+// midway leaves whole batches; what it adds is that settings made on the
+// connection (page cache, checkpoint policy) stay on it for the whole load
+// and are undone by the loader before Close, and that the loader may reach
+// the driver's connection (BulkTx.Raw) to run a prepared statement without
+// database/sql converting and checking every value again.
+//
+// Only SQLite has it: on PostgreSQL imports write through DB.Write.
+type Bulk struct {
+	d    *DB
+	conn *sql.Conn
+}
+
+// Bulk takes a writer connection for a bulk load. Close gives it back.
+func (d *DB) Bulk(ctx context.Context) (*Bulk, error) {
+	if d.Dialect != SQLite {
+		return nil, errors.New("db: a bulk connection is for the embedded store only")
+	}
+	c, err := d.w.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Bulk{d: d, conn: c}, nil
+}
+
+// Exec runs one statement on the bulk connection outside a transaction
+// (a PRAGMA that must be set or undone between batches).
+func (b *Bulk) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	b.d.wmu.Lock()
+	defer b.d.wmu.Unlock()
+	return b.conn.ExecContext(ctx, q, args...)
+}
+
+// Raw gives fn the driver's connection outside a transaction (to close
+// what the loader prepared on it through BulkTx.Raw).
+func (b *Bulk) Raw(fn func(driverConn any) error) error {
+	b.d.wmu.Lock()
+	defer b.d.wmu.Unlock()
+	return b.conn.Raw(fn)
+}
+
+// Close gives the connection back to the writer pool.
+func (b *Bulk) Close() error { return b.conn.Close() }
+
+// Write runs fn in one write transaction (BEGIN IMMEDIATE) on the bulk
+// connection, committing when fn returns nil and rolling back otherwise,
+// one at a time with DB.Write. institution is the scope as for DB.Write
+// (SQLite has no row-level security; it must still be given).
+func (b *Bulk) Write(ctx context.Context, institution string, fn func(*BulkTx) error) (err error) {
+	if institution == "" {
+		return fmt.Errorf("db: transaction without an institution scope")
+	}
+	b.d.wmu.Lock()
+	defer b.d.wmu.Unlock()
+	if _, err := b.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return err
+	}
+	t := &BulkTx{c: b.conn}
+	if err := fn(t); err != nil {
+		// Undone even when ctx has ended.
+		if _, rerr := b.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	if _, err := b.conn.ExecContext(context.WithoutCancel(ctx), "COMMIT"); err != nil {
+		b.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return err
+	}
+	return nil
+}
+
+// BulkTx is a transaction on a Bulk connection; it implements Q.
+type BulkTx struct {
+	c *sql.Conn
+}
+
+func (t *BulkTx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.c.ExecContext(ctx, q, args...)
+}
+func (t *BulkTx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.c.QueryContext(ctx, q, args...)
+}
+func (t *BulkTx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.c.QueryRowContext(ctx, q, args...)
+}
+func (t *BulkTx) Dialect() Dialect { return SQLite }
+
+// Raw gives fn the driver's connection (modernc.org/sqlite's, which
+// implements driver.ConnPrepareContext), inside the transaction. fn must
+// not keep the connection after it returns; a statement prepared on it
+// stays valid on the Bulk connection (every BulkTx of one Bulk has the same
+// driver connection) until the loader closes it, through Raw of a later
+// BulkTx or Bulk.Raw, before Bulk.Close.
+func (t *BulkTx) Raw(fn func(driverConn any) error) error { return t.c.Raw(fn) }
