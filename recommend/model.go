@@ -49,6 +49,8 @@ type Recommendation struct {
 	ActionCategory    int               `json:"action_category"`
 	CreatedAt         string            `json:"created_at"`
 	UpdatedAt         string            `json:"updated_at"`
+
+	folded, foldedOf string // Fold(foldedOf), computed ahead by an import
 }
 
 func joinList(l []string) string { return strings.Join(l, "|") }
@@ -211,7 +213,7 @@ func Save(ctx context.Context, q db.Q, r *Recommendation) (string, error) {
 		r.CreatedAt = db.Now()
 		r.UpdatedAt = r.CreatedAt
 		before := tokenBeforeWrite(ctx, q)
-		if err := insertBatch(ctx, q, []*Recommendation{r}, false); err != nil {
+		if err := insertBatch(ctx, q, []*Recommendation{r}); err != nil {
 			return "", err
 		}
 		noteWrite(ctx, q, before, []deltaRow{rowOf(r)})
@@ -240,48 +242,71 @@ func sameContent(a, b *Recommendation) bool {
 		joinList(a.SDGTargets) == joinList(b.SDGTargets) && a.Response == b.Response && a.ActionCategory == b.ActionCategory
 }
 
-// searchText is what the full-text index holds: the text, folded.
-func searchText(r *Recommendation) string { return Fold(r.Text) }
-
-// loader inserts the new records of an import. Records are handed to it
-// in full-text key (num) order as the files are read; every few thousand
-// it writes them, so the database works while later files are still being
-// parsed. On SQLite, once a load is large (at least bulkMin records), it
-// no longer lets the per-row triggers feed the full-text index (and the
-// search's change token) one row at a time: inside the import's
-// transaction it sets those two triggers aside, and finish indexes all the
-// new rows with one INSERT ... SELECT, sets a new change token and puts
-// the triggers back exactly as they were (their SQL is read from the
-// schema). SQLite's DDL is part of the transaction, so no other connection
-// ever sees the triggers missing, and a failed import rolls everything
-// back. A small load goes through the triggers like Save.
-type loader struct {
-	q       db.Q
-	pending []*Recommendation
-	bulk    bool     // the insert triggers are set aside
-	trigSQL []string // their SQL, to put them back
-	first   int64    // smallest num written while bulk
-	rows    []deltaRow
+// searchText is what the full-text index holds: the text, folded. An
+// import folds the texts as it parses them (on other goroutines than the
+// one writing); a fold made of another text than the current one is not
+// used.
+func searchText(r *Recommendation) string {
+	if r.folded != "" && r.foldedOf == r.Text {
+		return r.folded
+	}
+	return Fold(r.Text)
 }
 
-const bulkMin = 500
+// loader inserts the new records of an import. Records are handed to it
+// in full-text key (num) order as the files are read, and it writes them a
+// file at a time, so the database works while later files are still being
+// parsed. Statements always carry the same number of rows (recsPerStmt
+// recommendations, themesPerStmt themes; what does not fill one waits for
+// the next file), so SQLite parses each shape once, and only the very last
+// statements of an import have shapes of their own.
+//
+// On SQLite, once a load is large (at least bulkMin records), it no longer
+// lets the per-row triggers feed the full-text index (and the search's
+// change token) one row at a time: inside the import's transaction it sets
+// those two triggers aside, and finish indexes all the new rows with one
+// INSERT ... SELECT, sets a new change token and puts the triggers back
+// exactly as they were (their SQL is read from the schema). SQLite's DDL is
+// part of the transaction, so no other connection ever sees the triggers
+// missing, and a failed import rolls everything back. A small load goes
+// through the triggers like Save.
+//
+// Imports roll their whole transaction back on any error, so the loader's
+// statements say OR FAIL (SQLite): SQLite then keeps no statement journal
+// to undo one failed statement on its own. (The themes' foreign key is
+// checked at commit since migration 0015, for the same reason.)
+type loader struct {
+	q       db.Q
+	pending []*Recommendation // not yet written, in num order
+	themes  []any             // recommendation id, theme, ... not yet written
+	bulk    bool              // the insert triggers are set aside
+	trigSQL []string          // their SQL, to put them back
+	first   int64             // smallest num written while bulk
+	rows    []deltaRow        // what was written, for the search's index
+}
+
+const (
+	bulkMin       = 500
+	recsPerStmt   = 400
+	themesPerStmt = 500
+)
 
 // add queues a new record (num set; its id is given when it is written).
 func (l *loader) add(r *Recommendation) { l.pending = append(l.pending, r) }
 
-// flush writes the queued records if there are enough of them to make a
-// bulk load worth it.
+// flush writes the queued records that fill whole statements, once there
+// are enough of them for a bulk load.
 func (l *loader) flush(ctx context.Context) error {
-	if len(l.pending) < bulkMin && !l.bulk {
+	if !l.bulk && len(l.pending) < bulkMin {
 		return nil
 	}
-	return l.write(ctx)
+	return l.write(ctx, false)
 }
 
 // finish writes what is left and, after a bulk load, indexes the new rows
 // and puts the triggers back.
 func (l *loader) finish(ctx context.Context) error {
-	if err := l.write(ctx); err != nil {
+	if err := l.write(ctx, true); err != nil {
 		return err
 	}
 	if !l.bulk {
@@ -307,40 +332,64 @@ func (l *loader) finish(ctx context.Context) error {
 	return nil
 }
 
-func (l *loader) write(ctx context.Context) error {
-	if len(l.pending) == 0 {
-		return nil
+// write writes the queued records: all of them when last is set, else as
+// many as fill whole statements.
+func (l *loader) write(ctx context.Context, last bool) error {
+	n := len(l.pending)
+	if !last {
+		n -= n % recsPerStmt
 	}
-	recs := l.pending
-	l.pending = nil
-	if !l.bulk && len(recs) >= bulkMin && l.q.Dialect() == db.SQLite {
-		if err := l.setTriggersAside(ctx); err != nil {
-			return err
+	recs := l.pending[:n]
+	if len(recs) > 0 {
+		if !l.bulk && len(recs) >= bulkMin && l.q.Dialect() == db.SQLite {
+			if err := l.setTriggersAside(ctx); err != nil {
+				return err
+			}
 		}
-	}
-	if l.bulk {
-		if l.first == 0 || recs[0].Num < l.first {
+		if l.bulk && (l.first == 0 || recs[0].Num < l.first) {
 			l.first = recs[0].Num
 		}
+		// Ids in the order of num: a batch of db.NewID values, sorted, so
+		// the index on id (and the themes' key) grows at its end instead of
+		// at random places. They are ordinary ids, only handed out in order.
+		ids := make([]string, len(recs))
+		for i := range ids {
+			ids[i] = db.NewID()
+		}
+		sort.Strings(ids)
+		for i, r := range recs {
+			r.ID = ids[i]
+			for _, t := range r.Themes {
+				l.themes = append(l.themes, r.ID, t)
+			}
+		}
+		if err := insertRecs(ctx, l.q, importVerb(l.q), recs); err != nil {
+			return err
+		}
+		for _, r := range recs {
+			l.rows = append(l.rows, rowOf(r))
+		}
+		l.pending = append([]*Recommendation(nil), l.pending[n:]...)
 	}
-	// Ids in the order of num: a batch of db.NewID values, sorted, so the
-	// index on id (and the themes' key) grows at its end instead of at
-	// random places. They are ordinary ids, only handed out in order.
-	ids := make([]string, len(recs))
-	for i := range ids {
-		ids[i] = db.NewID()
+	k := len(l.themes)
+	if !last {
+		k -= k % (2 * themesPerStmt)
 	}
-	sort.Strings(ids)
-	for i, r := range recs {
-		r.ID = ids[i]
-	}
-	if err := insertBatch(ctx, l.q, recs, true); err != nil {
-		return err
-	}
-	for _, r := range recs {
-		l.rows = append(l.rows, rowOf(r))
+	if k > 0 {
+		if err := insertThemes(ctx, l.q, importVerb(l.q), l.themes[:k]); err != nil {
+			return err
+		}
+		l.themes = append([]any(nil), l.themes[k:]...)
 	}
 	return nil
+}
+
+// importVerb is how the loader's statements begin (see loader).
+func importVerb(q db.Q) string {
+	if q.Dialect() == db.SQLite {
+		return "INSERT OR FAIL INTO "
+	}
+	return "INSERT INTO "
 }
 
 // setTriggersAside drops the two AFTER INSERT triggers on recommendations
@@ -377,24 +426,26 @@ func (l *loader) setTriggersAside(ctx context.Context) error {
 	return nil
 }
 
-// insertBatch inserts new records (ids and nums already set) with
-// multi-row statements: an import of 40,000 rows is then a few hundred
-// round trips rather than 100,000. Statements have a fixed number of rows
-// (but the last), so the store parses each shape once and reuses it.
-//
-// bulk is for imports, which roll their whole transaction back on any
-// error: their statements say OR FAIL, so SQLite need not keep a statement
-// journal to undo one failed statement on its own (a failed statement
-// leaves its earlier rows, and the caller's rollback removes them).
-func insertBatch(ctx context.Context, q db.Q, recs []*Recommendation, bulk bool) error {
-	verb := "INSERT INTO "
-	if bulk && q.Dialect() == db.SQLite {
-		verb = "INSERT OR FAIL INTO "
+// insertBatch inserts new records (ids and nums already set) and their
+// themes with multi-row statements.
+func insertBatch(ctx context.Context, q db.Q, recs []*Recommendation) error {
+	var themes []any
+	for _, r := range recs {
+		for _, t := range r.Themes {
+			themes = append(themes, r.ID, t)
+		}
 	}
-	const per = 400
-	var themes []any // recommendation id, theme, ...
-	for start := 0; start < len(recs); start += per {
-		chunk := recs[start:min(start+per, len(recs))]
+	if err := insertRecs(ctx, q, "INSERT INTO ", recs); err != nil {
+		return err
+	}
+	return insertThemes(ctx, q, "INSERT INTO ", themes)
+}
+
+// insertRecs inserts records recsPerStmt at a time: an import of 40,000
+// rows is then a hundred statements rather than 40,000.
+func insertRecs(ctx context.Context, q db.Q, verb string, recs []*Recommendation) error {
+	for start := 0; start < len(recs); start += recsPerStmt {
+		chunk := recs[start:min(start+recsPerStmt, len(recs))]
 		var b strings.Builder
 		b.WriteString(verb + "recommendations (" + recColumns + ", search_text) VALUES ")
 		args := make([]any, 0, len(chunk)*25)
@@ -406,17 +457,18 @@ func insertBatch(ctx context.Context, q db.Q, recs []*Recommendation, bulk bool)
 			args = append(args, r.ID, r.Owner, int(r.Sensitivity), r.Num, r.Source, r.SourceKey, r.Kind, r.Mechanism, r.Body, r.StateUnderReview, r.RecommendingState,
 				r.Cycle, r.Session, r.DocumentSymbol, r.Paragraph, r.IssuedOn, r.Text, joinList(r.Themes), joinList(r.AffectedPersons),
 				joinList(r.SDGTargets), r.Response, r.ActionCategory, r.CreatedAt, r.UpdatedAt, searchText(r))
-			for _, t := range r.Themes {
-				themes = append(themes, r.ID, t)
-			}
 		}
 		if _, err := q.Exec(ctx, b.String(), args...); err != nil {
 			return err
 		}
 	}
-	const tper = 500
-	for start := 0; start < len(themes); start += 2 * tper {
-		chunk := themes[start:min(start+2*tper, len(themes))]
+	return nil
+}
+
+// insertThemes inserts (recommendation id, theme) pairs, given flat.
+func insertThemes(ctx context.Context, q db.Q, verb string, pairs []any) error {
+	for start := 0; start < len(pairs); start += 2 * themesPerStmt {
+		chunk := pairs[start:min(start+2*themesPerStmt, len(pairs))]
 		vals := strings.TrimSuffix(strings.Repeat("(?,?),", len(chunk)/2), ",")
 		if _, err := q.Exec(ctx, verb+"recommendation_themes (recommendation_id, theme) VALUES "+vals, chunk...); err != nil {
 			return err
