@@ -101,6 +101,10 @@ func (l *Log) Append(ctx context.Context, q db.Q, e Entry) error {
 	if err != nil {
 		return err
 	}
+	if t, ok := q.(*db.Tx); ok && t.Dialect() == db.Postgres {
+		l.appendPG(ctx, t, r) // written with the COMMIT: pgappend.go
+		return nil
+	}
 	key := headKey{q.Dialect(), r.Institution}
 	h, cached := heads.get(key)
 	for attempt := 0; ; attempt++ {

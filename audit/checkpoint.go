@@ -116,14 +116,20 @@ func (l *Log) RunCheckpoints(ctx context.Context, d *db.DB, interval time.Durati
 	}
 }
 
+// keyID names the signing key in checkpoints.
+func (l *Log) keyID() string {
+	if l.KeyID != "" {
+		return l.KeyID
+	}
+	return KeyID(l.Signer.Public().(ed25519.PublicKey))
+}
+
 // sign stores a signed checkpoint of h. An existing checkpoint at the same
 // seq is kept, never replaced: it is evidence, and whoever can write to the
 // database must not be able to swap it for one of their choosing.
+
 func (l *Log) sign(ctx context.Context, q db.Q, h Head, at string) error {
-	keyID := l.KeyID
-	if keyID == "" {
-		keyID = KeyID(l.Signer.Public().(ed25519.PublicKey))
-	}
+	keyID := l.keyID()
 	sig := base64.StdEncoding.EncodeToString(ed25519.Sign(l.Signer, checkpointMessage(h)))
 	if _, err := q.Exec(ctx, `INSERT INTO audit_checkpoints (institution_id, seq, hash, at, key_id, signature)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (institution_id, seq) DO NOTHING`,

@@ -19,13 +19,38 @@ type Q interface {
 }
 
 // Tx is a transaction on the store; it implements Q.
+//
+// On SQLite it wraps a database/sql transaction. On PostgreSQL it holds one
+// pooled connection on which run issues BEGIN and COMMIT itself (pgtx.go),
+// so that the statements queued with Finally travel with the COMMIT in one
+// round trip.
 type Tx struct {
-	tx *sql.Tx
-	d  Dialect
+	tx   *sql.Tx   // SQLite
+	conn *sql.Conn // PostgreSQL
+	d    Dialect
+	db   *DB
 	// cache, when set, holds statements prepared once on SQLite's single
 	// writer connection. Parsing SQL is a large share of a small write with
 	// the pure-Go driver; reusing prepared statements roughly halves it.
 	cache *stmtCache
+
+	finals []Final     // PostgreSQL: sent with the COMMIT
+	after  []func()    // run once the transaction has committed
+	values map[any]any // per-transaction state of other packages (Value)
+}
+
+// execer is what *sql.Tx and *sql.Conn have in common.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (t *Tx) ex() execer {
+	if t.conn != nil {
+		return t.conn
+	}
+	return t.tx
 }
 
 // stmtCache maps SQL text to a statement prepared on the writer pool.
@@ -71,21 +96,21 @@ func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error
 	if st := t.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
-	return t.tx.ExecContext(ctx, q, args...)
+	return t.ex().ExecContext(ctx, q, args...)
 }
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	q = rebind(t.d, q)
 	if st := t.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return t.tx.QueryContext(ctx, q, args...)
+	return t.ex().QueryContext(ctx, q, args...)
 }
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	q = rebind(t.d, q)
 	if st := t.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return t.tx.QueryRowContext(ctx, q, args...)
+	return t.ex().QueryRowContext(ctx, q, args...)
 }
 func (t *Tx) Dialect() Dialect { return t.d }
 
@@ -109,31 +134,39 @@ func (d *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, institu
 	if institution == "" {
 		return fmt.Errorf("db: transaction without an institution scope")
 	}
-	if pool == d.w && d.Dialect == SQLite {
+	if d.Dialect == Postgres {
+		return d.runPG(ctx, pool, opts, institution, fn)
+	}
+	t, err := d.runSQLite(ctx, pool, opts, fn)
+	if err != nil {
+		return err
+	}
+	t.committed() // after the write lock is released: hooks may write
+	return nil
+}
+
+func (d *DB) runSQLite(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (*Tx, error) {
+	if pool == d.w {
 		d.wmu.Lock()
 		defer d.wmu.Unlock()
 	}
 	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	t := &Tx{tx: tx, d: d.Dialect}
-	if pool == d.w && d.Dialect == SQLite {
+	t := &Tx{tx: tx, d: d.Dialect, db: d}
+	if pool == d.w {
 		t.cache = d.cache
-	}
-	if d.Dialect == Postgres {
-		// SET LOCAL through set_config: the scope ends with the transaction,
-		// so a pooled connection never carries one request's tenant to the next.
-		if _, err := tx.ExecContext(ctx, "SELECT set_config('vigil.institution', $1, true)", institution); err != nil {
-			tx.Rollback()
-			return err
-		}
 	}
 	if err := fn(t); err != nil {
 		tx.Rollback()
-		return err
+		return nil, err
 	}
-	return tx.Commit()
+	if err := t.runFinals(ctx); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return t, tx.Commit()
 }
 
 // rebind turns `?` placeholders into PostgreSQL's `$1, $2...`, leaving

@@ -1,0 +1,72 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"vigil/db"
+	"vigil/db/dbtest"
+)
+
+// Finals run after the transaction's function, in order, and their rows
+// reach Row; AfterCommit runs once the commit is done. A failing final
+// takes the whole transaction down, what the function wrote included, and
+// AfterCommit never runs then.
+func TestFinalsCommitOrRollBackWithTheTransaction(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		insert := func(tx *db.Tx, id string) error {
+			_, err := tx.Exec(ctx, "INSERT INTO institutions (id, name, country_code, created_at) VALUES (?, ?, 'XVG', '2026-01-01T00:00:00Z')", id, "Office "+id)
+			return err
+		}
+		var n int64
+		var after []string
+		err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+			if err := insert(tx, "f1"); err != nil {
+				return err
+			}
+			tx.Finally(db.Final{SQL: "INSERT INTO institutions (id, name, country_code, created_at) VALUES (?, 'Final', 'XVG', '2026-01-01T00:00:00Z')", Args: []any{"f2"}})
+			tx.Finally(db.Final{SQL: "SELECT COUNT(*) FROM institutions WHERE id IN (?, ?)", Args: []any{"f1", "f2"},
+				Row: func(scan func(...any) error) error { return scan(&n) }})
+			tx.AfterCommit(func() { after = append(after, "committed") })
+			return nil
+		})
+		if err != nil || n != 2 || strings.Join(after, ",") != "committed" {
+			t.Fatalf("err %v, count seen by the final %d, after %v", err, n, after)
+		}
+
+		after = nil
+		err = d.Write(ctx, db.System, func(tx *db.Tx) error {
+			if err := insert(tx, "f3"); err != nil {
+				return err
+			}
+			tx.Finally(db.Final{SQL: "INSERT INTO institutions (id, name, country_code, created_at) VALUES (?, 'Twice', 'XVG', '2026-01-01T00:00:00Z')", Args: []any{"f1"}})
+			tx.AfterCommit(func() { after = append(after, "committed") })
+			return nil
+		})
+		if err == nil || len(after) != 0 {
+			t.Fatalf("a failing final: err %v, after %v", err, after)
+		}
+		var got int
+		if err := d.Read(ctx, db.System, func(tx *db.Tx) error {
+			return tx.QueryRow(ctx, "SELECT COUNT(*) FROM institutions WHERE id = 'f3'").Scan(&got)
+		}); err != nil || got != 0 {
+			t.Fatalf("the function's row survived a failed final: %d, %v", got, err)
+		}
+
+		// The connection that failed goes back to the pool usable.
+		boom := errors.New("no")
+		if err := d.Write(ctx, "f1", func(tx *db.Tx) error { return boom }); !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		for range 3 {
+			if err := d.Read(ctx, "f1", func(tx *db.Tx) error {
+				return tx.QueryRow(ctx, "SELECT COUNT(*) FROM institutions WHERE id = 'f2'").Scan(&got)
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,202 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// Final is a statement a transaction runs last, after its function has
+// returned and just before it commits. On PostgreSQL the finals and the
+// COMMIT go to the server together, one round trip for all of them: if a
+// final fails, the server skips what follows, the COMMIT included, and the
+// whole transaction rolls back. On SQLite, where a statement costs no round
+// trip, finals run in order before the commit.
+//
+// The audit trail uses this so that an entry adds no round trip to the
+// change it records (audit.Log.Append).
+type Final struct {
+	SQL  string // `?` placeholders
+	Args []any
+	// Row, when set, reads the one row the statement returns (scan fills
+	// its arguments as sql.Row.Scan does). It runs before the COMMIT's own
+	// result is known: keep what it reads, and act on it in AfterCommit.
+	Row func(scan func(dest ...any) error) error
+}
+
+// Finally queues f to run at commit.
+func (t *Tx) Finally(f Final) { t.finals = append(t.finals, f) }
+
+// AfterCommit queues fn to run once the transaction has committed, after
+// the connection and any write lock are released (never on rollback).
+func (t *Tx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
+
+// Store is the store the transaction runs on, for work that AfterCommit
+// does in a transaction of its own.
+func (t *Tx) Store() *DB { return t.db }
+
+// Value and SetValue keep per-transaction state for other packages, keyed
+// like context values (use an unexported key type).
+func (t *Tx) Value(key any) any { return t.values[key] }
+
+// SetValue: see Value.
+func (t *Tx) SetValue(key, v any) {
+	if t.values == nil {
+		t.values = map[any]any{}
+	}
+	t.values[key] = v
+}
+
+func (t *Tx) committed() {
+	for _, fn := range t.after {
+		fn()
+	}
+}
+
+// runFinals runs the finals one by one (SQLite).
+func (t *Tx) runFinals(ctx context.Context) error {
+	for _, f := range t.finals {
+		if f.Row == nil {
+			if _, err := t.Exec(ctx, f.SQL, f.Args...); err != nil {
+				return err
+			}
+			continue
+		}
+		row := t.QueryRow(ctx, f.SQL, f.Args...)
+		if err := f.Row(row.Scan); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errCommitRolledBack: PostgreSQL answers COMMIT with ROLLBACK when a
+// statement of the transaction failed and the error was not returned.
+var errCommitRolledBack = errors.New("db: transaction was aborted by an earlier error and rolled back")
+
+// runPG runs fn in a transaction on one pooled connection. BEGIN and the
+// tenant scope (SET LOCAL through set_config, which ends with the
+// transaction so a pooled connection never carries one request's tenant to
+// the next) go in one round trip, and the finals with the COMMIT in one
+// more: database/sql's own transactions would cost a round trip for each
+// of BEGIN, the scope, every final and COMMIT.
+func (d *DB) runPG(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, institution string, fn func(*Tx) error) error {
+	begin, err := pgBegin(opts)
+	if err != nil {
+		return err
+	}
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	t := &Tx{conn: conn, d: Postgres, db: d}
+	err = func() error {
+		defer conn.Close() // back to the pool; one left inside a transaction is discarded (stdlib's ResetSession)
+		err := withPgx(conn, func(c *pgx.Conn) error {
+			var b pgx.Batch
+			b.Queue(begin)
+			b.Queue("SELECT set_config('vigil.institution', $1, true)", institution)
+			return c.SendBatch(ctx, &b).Close()
+		})
+		if err != nil {
+			t.rollbackPG(ctx)
+			return err
+		}
+		if err := fn(t); err != nil {
+			t.rollbackPG(ctx)
+			return err
+		}
+		if err := t.commitPG(ctx); err != nil {
+			t.rollbackPG(ctx)
+			return err
+		}
+		return nil
+	}()
+	if err != nil {
+		return err
+	}
+	t.committed()
+	return nil
+}
+
+// pgBegin is the BEGIN statement for opts.
+func pgBegin(opts *sql.TxOptions) (string, error) {
+	begin := "BEGIN"
+	if opts == nil {
+		return begin, nil
+	}
+	switch opts.Isolation {
+	case sql.LevelDefault:
+	case sql.LevelReadCommitted:
+		begin += " ISOLATION LEVEL READ COMMITTED"
+	case sql.LevelRepeatableRead, sql.LevelSnapshot:
+		begin += " ISOLATION LEVEL REPEATABLE READ"
+	case sql.LevelSerializable:
+		begin += " ISOLATION LEVEL SERIALIZABLE"
+	default:
+		return "", fmt.Errorf("db: isolation level %v not supported on PostgreSQL", opts.Isolation)
+	}
+	if opts.ReadOnly {
+		begin += " READ ONLY"
+	}
+	return begin, nil
+}
+
+// commitPG sends the finals and COMMIT in one pipeline with one Sync.
+func (t *Tx) commitPG(ctx context.Context) error {
+	return withPgx(t.conn, func(c *pgx.Conn) error {
+		var b pgx.Batch
+		for _, f := range t.finals {
+			qq := b.Queue(rebind(Postgres, f.SQL), f.Args...)
+			if f.Row != nil {
+				read := f.Row
+				qq.QueryRow(func(row pgx.Row) error { return read(row.Scan) })
+			}
+		}
+		b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error {
+			if ct.String() == "ROLLBACK" {
+				return errCommitRolledBack
+			}
+			return nil
+		})
+		if err := c.SendBatch(ctx, &b).Close(); err != nil {
+			if len(t.finals) > 0 {
+				return fmt.Errorf("commit: %w", err)
+			}
+			return err
+		}
+		return nil
+	})
+}
+
+// rollbackPG ends a failed transaction. If even that fails the connection
+// is in an unknown state and is dropped from the pool.
+func (t *Tx) rollbackPG(ctx context.Context) {
+	err := withPgx(t.conn, func(c *pgx.Conn) error {
+		if c.PgConn().TxStatus() == 'I' {
+			return nil // nothing open (BEGIN never ran, or COMMIT did)
+		}
+		_, err := c.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+		return err
+	})
+	if err != nil {
+		t.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+}
+
+// withPgx gives fn the pgx connection under a database/sql connection.
+func withPgx(conn *sql.Conn, fn func(*pgx.Conn) error) error {
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("db: PostgreSQL connection of unexpected type %T", dc)
+		}
+		return fn(c.Conn())
+	})
+}
