@@ -89,7 +89,25 @@ func TestBulkImportKeepsFullTextIndex(t *testing.T) {
 		}
 		rows.Close()
 		if !sort.StringsAreSorted(ids) || len(ids) != 1200 {
-			t.Errorf("ids not in num order (%d rows)", len(ids))
+			t.Fatalf("ids not in num order (%d rows)", len(ids))
+		}
+		// Every column is where it belongs (values shared by the rows of a
+		// statement are bound once).
+		r, err := Get(ctx, tx, Scope{}, ids[7])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Recommendation{ID: ids[7], Sensitivity: 1, Num: r.Num, Source: "upr-info", SourceKey: r.SourceKey, Kind: "recommendation", Mechanism: "upr",
+			Body: "Human Rights Council (UPR Working Group)", StateUnderReview: "AFG", RecommendingState: "FRA", Cycle: 1, Session: "8",
+			Text: "Recommendation number 7 about torture and women", Themes: []string{"Torture", "Women's rights"}, AffectedPersons: []string{},
+			SDGTargets: []string{}, Response: "supported", ActionCategory: 3, CreatedAt: r.CreatedAt, UpdatedAt: r.CreatedAt}
+		if fmt.Sprintf("%+v", r) != fmt.Sprintf("%+v", want) || len(r.SourceKey) != 32 || len(r.CreatedAt) != len(db.Now()) {
+			t.Errorf("stored:\n%+v\nwant\n%+v", r, want)
+		}
+		var search string
+		tx.QueryRow(ctx, "SELECT search_text FROM recommendations WHERE id = ?", ids[7]).Scan(&search)
+		if search != Fold(want.Text) {
+			t.Errorf("search_text %q", search)
 		}
 		var themes int
 		tx.QueryRow(ctx, "SELECT COUNT(*) FROM recommendation_themes").Scan(&themes)

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 
 	"vigil/db"
 	"vigil/sensitivity"
@@ -446,23 +448,97 @@ func insertBatch(ctx context.Context, q db.Q, recs []*Recommendation) error {
 func insertRecs(ctx context.Context, q db.Q, verb string, recs []*Recommendation) error {
 	for start := 0; start < len(recs); start += recsPerStmt {
 		chunk := recs[start:min(start+recsPerStmt, len(recs))]
-		var b strings.Builder
-		b.WriteString(verb + "recommendations (" + recColumns + ", search_text) VALUES ")
-		args := make([]any, 0, len(chunk)*25)
-		for i, r := range chunk {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-			args = append(args, r.ID, r.Owner, int(r.Sensitivity), r.Num, r.Source, r.SourceKey, r.Kind, r.Mechanism, r.Body, r.StateUnderReview, r.RecommendingState,
-				r.Cycle, r.Session, r.DocumentSymbol, r.Paragraph, r.IssuedOn, r.Text, joinList(r.Themes), joinList(r.AffectedPersons),
-				joinList(r.SDGTargets), r.Response, r.ActionCategory, r.CreatedAt, r.UpdatedAt, searchText(r))
+		var err error
+		if q.Dialect() == db.SQLite && len(chunk) > 1 && sameShared(chunk) {
+			err = insertRecsShared(ctx, q, verb, chunk)
+		} else {
+			err = insertRecsPlain(ctx, q, verb, chunk)
 		}
-		if _, err := q.Exec(ctx, b.String(), args...); err != nil {
+		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func insertRecsPlain(ctx context.Context, q db.Q, verb string, chunk []*Recommendation) error {
+	var b strings.Builder
+	b.WriteString(verb + "recommendations (" + recColumns + ", search_text) VALUES ")
+	args := make([]any, 0, len(chunk)*25)
+	for i, r := range chunk {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+		args = append(args, r.ID, r.Owner, int(r.Sensitivity), r.Num, r.Source, r.SourceKey, r.Kind, r.Mechanism, r.Body, r.StateUnderReview, r.RecommendingState,
+			r.Cycle, r.Session, r.DocumentSymbol, r.Paragraph, r.IssuedOn, r.Text, joinList(r.Themes), joinList(r.AffectedPersons),
+			joinList(r.SDGTargets), r.Response, r.ActionCategory, r.CreatedAt, r.UpdatedAt, searchText(r))
+	}
+	_, err := q.Exec(ctx, b.String(), args...)
+	return err
+}
+
+// sharedValues are the values of the columns that every row of an import
+// usually has alike (sharedColumns order).
+func sharedValues(r *Recommendation) [12]string {
+	return [12]string{r.Owner, strconv.Itoa(int(r.Sensitivity)), r.Source, r.Mechanism, r.Body, r.DocumentSymbol, r.Paragraph, r.IssuedOn,
+		joinList(r.AffectedPersons), joinList(r.SDGTargets), r.CreatedAt, r.UpdatedAt}
+}
+
+const sharedColumns = `owner_institution, sensitivity, source, mechanism, body, document_symbol, paragraph, issued_on, affected_persons, sdg_targets,
+created_at, updated_at`
+
+func sameShared(chunk []*Recommendation) bool {
+	first := sharedValues(chunk[0])
+	for _, r := range chunk[1:] {
+		if sharedValues(r) != first {
+			return false
+		}
+	}
+	return true
+}
+
+// insertRecsShared binds the twelve values the rows share once per
+// statement (numbered parameters ?1..?12, which SQLite lets every row use)
+// and the thirteen others per row: half the values to bind, each of which
+// the pure-Go driver copies into C memory. The shared ones come first in
+// each row so that the first row numbers them before any plain ?, which
+// SQLite numbers on from the largest so far.
+func insertRecsShared(ctx context.Context, q db.Q, verb string, chunk []*Recommendation) error {
+	f := chunk[0]
+	args := make([]any, 0, 12+len(chunk)*13)
+	args = append(args, f.Owner, int(f.Sensitivity), f.Source, f.Mechanism, f.Body, f.DocumentSymbol, f.Paragraph, f.IssuedOn,
+		joinList(f.AffectedPersons), joinList(f.SDGTargets), f.CreatedAt, f.UpdatedAt)
+	for _, r := range chunk {
+		args = append(args, r.ID, r.Num, r.SourceKey, r.Kind, r.StateUnderReview, r.RecommendingState, r.Cycle, r.Session, r.Text,
+			joinList(r.Themes), r.Response, r.ActionCategory, searchText(r))
+	}
+	_, err := q.Exec(ctx, sharedInsertSQL(verb, len(chunk)), args...)
+	return err
+}
+
+var sharedInsertCache sync.Map // verb + row count → SQL text
+
+func sharedInsertSQL(verb string, n int) string {
+	key := verb + strconv.Itoa(n)
+	if s, ok := sharedInsertCache.Load(key); ok {
+		return s.(string)
+	}
+	var b strings.Builder
+	b.WriteString(verb + "recommendations (" + sharedColumns + `, id, num, source_key, kind, state_under_review, recommending_state, cycle, session, text,
+themes, response, action_category, search_text) VALUES `)
+	row := "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(row)
+	}
+	s := b.String()
+	if n == recsPerStmt {
+		sharedInsertCache.Store(key, s)
+	}
+	return s
 }
 
 // insertThemes inserts (recommendation id, theme) pairs, given flat.
