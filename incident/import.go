@@ -256,6 +256,18 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 			}
 		}
 		idOf := stableIDs(env.Institution, f.origin)
+		// A file names few countries: each name is resolved once.
+		countries := map[string]string{}
+		resolve := func(name string) string {
+			code, ok := countries[name]
+			if !ok {
+				code, _ = res.Resolve(name)
+				if len(countries) < 10_000 { // a file of made-up names must not grow it without end
+					countries[name] = code
+				}
+			}
+			return code
+		}
 		batch := make([]parsed, 0, BatchSize)
 		row := 1
 		for {
@@ -282,7 +294,7 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 			if field, err := f.parse(get, &pr.ev); err != nil {
 				pr.bad = &rowError{field, err}
 			} else {
-				if code, ok := res.Resolve(pr.ev.CountryName); ok {
+				if code := resolve(pr.ev.CountryName); code != "" {
 					pr.ev.Country = code
 				}
 				if onlyCountry != "" && pr.ev.Country != onlyCountry {
@@ -667,8 +679,16 @@ func insertEventsRaw(ctx context.Context, tx *bulkTx, evs []*Event, hashes []str
 
 // rowValues are the values of an event's row that insertEventsSQLite binds
 // per row, in its column order.
+//
+// A dataset id written as a plain decimal number is given as that number:
+// the column's TEXT affinity stores it as the same text, and an integer
+// costs the driver no copy into C memory.
 func (e *Event) rowValues(hash string) []any {
-	return []any{e.ID, e.OriginID, e.Title, e.Description, e.Violence, e.Country, e.CountryName,
+	var originID any = e.OriginID
+	if n, err := strconv.ParseInt(e.OriginID, 10, 64); err == nil && n > 0 && e.OriginID[0] != '0' && e.OriginID[0] != '+' {
+		originID = n
+	}
+	return []any{e.ID, originID, e.Title, e.Description, e.Violence, e.Country, e.CountryName,
 		e.Region, e.Admin1, e.Admin2, e.Place, nullFloat(e.Latitude), nullFloat(e.Longitude), int64(e.PlacePrecision),
 		e.DateStart, e.DateEnd, int64(e.DatePrecision), e.SideA, e.SideB, int64(e.Fatalities), int64(e.CivilianDeaths), e.SourcesText, hash}
 }
