@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -171,7 +172,9 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 		p.SetTotal(int(st.Size()))
 	}
 	p.SetLabel(f.origin + " " + file)
-	cr := csv.NewReader(p.Reader(fh))
+	// Read in 256 KB pieces (encoding/csv's own buffer would read 4 KB per
+	// system call: 150,000 calls for a 600 MB file).
+	cr := csv.NewReader(bufio.NewReaderSize(p.Reader(fh), 256<<10))
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
