@@ -81,12 +81,14 @@ type parsed struct {
 // hash. The parsing goroutine calls it, so that the writer, the slower of
 // the two, only writes.
 func (pr *parsed) prepare(inst, origin string) {
-	pr.prepareWith(inst, origin, func(originID string) string { return stableID(inst, origin, originID) })
+	pr.prepareWith(inst, origin, func(originID string) string { return stableID(inst, origin, originID) }, nil)
 }
 
 // prepareWith is prepare with idOf giving the stable id of a dataset id
-// (stableIDs, which hashes the institution and dataset once).
-func (pr *parsed) prepareWith(inst, origin string, idOf func(string) string) {
+// (stableIDs, which hashes the institution and dataset once) and, when
+// vals is not nil, the row's values appended to *vals (the batch's one
+// array) rather than to an array of their own.
+func (pr *parsed) prepareWith(inst, origin string, idOf func(string) string, vals *[]any) {
 	if pr.bad != nil || pr.hash != "" {
 		return
 	}
@@ -99,7 +101,32 @@ func (pr *parsed) prepareWith(inst, origin string, idOf func(string) string) {
 	e.ID = idOf(e.OriginID)
 	e.InstitutionID = inst
 	pr.hash = e.rowHash()
-	pr.vals = e.rowValues(pr.hash)
+	if vals == nil || cap(*vals)-len(*vals) < rowValueCount {
+		pr.vals = e.rowValues(pr.hash)
+		return
+	}
+	n := len(*vals)
+	*vals = e.appendRowValues(*vals, pr.hash)
+	pr.vals = (*vals)[n:len(*vals):len(*vals)]
+}
+
+// batchBuf is one batch of parsed rows with the array their values are
+// kept in. The writer hands each back once written, and the parser fills
+// it again: three batches' memory serves the whole import.
+type batchBuf struct {
+	rows []parsed
+	vals []any
+}
+
+func newBatchBuf() *batchBuf {
+	return &batchBuf{rows: make([]parsed, 0, BatchSize), vals: make([]any, 0, BatchSize*rowValueCount)}
+}
+
+// reset empties b for reuse, dropping what it refers to.
+func (b *batchBuf) reset() {
+	clear(b.rows[:cap(b.rows)])
+	clear(b.vals[:cap(b.vals)])
+	b.rows, b.vals = b.rows[:0], b.vals[:0]
 }
 
 // stableIDs is stableID for one institution and dataset: the hash of the
@@ -201,7 +228,8 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 	// Parse in one goroutine, write in this one.
 	// Unbuffered: at most one batch waits, parsed, while another is
 	// written and the next is being parsed.
-	batches := make(chan []parsed)
+	batches := make(chan *batchBuf)
+	free := make(chan *batchBuf, 2) // written batches, for the parser to fill again
 	parseErr := make(chan error, 1)
 	done := make(chan struct{})
 	defer close(done)
@@ -271,7 +299,15 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 			}
 			return code
 		}
-		batch := make([]parsed, 0, BatchSize)
+		next := func() *batchBuf {
+			select {
+			case b := <-free:
+				return b
+			default:
+				return newBatchBuf()
+			}
+		}
+		buf := next()
 		row := 1
 		for {
 			var err error
@@ -289,35 +325,39 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 					parseErr <- err
 					return
 				}
-				batch = append(batch, parsed{row: row, bad: &rowError{"", fmt.Errorf("unreadable CSV: %v", err)}})
-				continue
-			}
-			copyLine()
-			pr := parsed{row: row}
-			if field, err := f.parse(get, &pr.ev); err != nil {
-				pr.bad = &rowError{field, err}
+				buf.rows = append(buf.rows, parsed{row: row, bad: &rowError{"", fmt.Errorf("unreadable CSV: %v", err)}})
 			} else {
-				if code := resolve(pr.ev.CountryName); code != "" {
-					pr.ev.Country = code
+				copyLine()
+				// Parsed in place, in the batch's next slot.
+				n := len(buf.rows)
+				buf.rows = append(buf.rows, parsed{row: row})
+				pr := &buf.rows[n]
+				if field, err := f.parse(get, &pr.ev); err != nil {
+					pr.bad = &rowError{field, err}
+				} else {
+					if code := resolve(pr.ev.CountryName); code != "" {
+						pr.ev.Country = code
+					}
+					if onlyCountry != "" && pr.ev.Country != onlyCountry {
+						buf.rows[n] = parsed{}
+						buf.rows = buf.rows[:n]
+						continue
+					}
+					pr.prepareWith(env.Institution, f.origin, idOf, &buf.vals)
 				}
-				if onlyCountry != "" && pr.ev.Country != onlyCountry {
-					continue
-				}
-				pr.prepareWith(env.Institution, f.origin, idOf)
 			}
-			batch = append(batch, pr)
-			if len(batch) == BatchSize {
+			if len(buf.rows) == BatchSize {
 				select {
-				case batches <- batch:
+				case batches <- buf:
 				case <-done:
 					return
 				}
-				batch = make([]parsed, 0, BatchSize)
+				buf = next()
 			}
 		}
-		if len(batch) > 0 {
+		if len(buf.rows) > 0 {
 			select {
-			case batches <- batch:
+			case batches <- buf:
 			case <-done:
 			}
 		}
@@ -367,11 +407,16 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 		afterBatch = ck.poke
 	}
 	dropped := false
-	for batch := range batches {
+	for buf := range batches {
 		if err := ctx.Err(); err != nil {
 			return result, err
 		}
-		r, err := writeBatchOn(ctx, d, bc, env, f.origin, batch, bulk && !dropped)
+		r, err := writeBatchOn(ctx, d, bc, env, f.origin, buf.rows, bulk && !dropped)
+		buf.reset()
+		select {
+		case free <- buf:
+		default:
+		}
 		if bulk && err == nil && r.Inserted >= bulkDropInserts {
 			dropped = true
 		}
@@ -493,9 +538,9 @@ func writeBatchOn(ctx context.Context, d *db.DB, bc *bulkConn, env importer.Env,
 				return err
 			}
 		}
-		var inserts []*Event
-		var insertHashes []string
-		var insertVals [][]any
+		inserts := make([]*Event, 0, len(good))
+		insertHashes := make([]string, 0, len(good))
+		insertVals := make([][]any, 0, len(good))
 		for i, e := range good {
 			old, ok := existing[e.ID]
 			switch {
@@ -687,13 +732,21 @@ func insertEventsRaw(ctx context.Context, tx *bulkTx, evs []*Event, hashes []str
 // the column's TEXT affinity stores it as the same text, and an integer
 // costs the driver no copy into C memory.
 func (e *Event) rowValues(hash string) []any {
+	return e.appendRowValues(make([]any, 0, rowValueCount), hash)
+}
+
+// rowValueCount is how many values rowValues gives.
+const rowValueCount = 23
+
+// appendRowValues appends rowValues(hash) to dst.
+func (e *Event) appendRowValues(dst []any, hash string) []any {
 	var originID any = e.OriginID
 	if n, err := strconv.ParseInt(e.OriginID, 10, 64); err == nil && n > 0 && e.OriginID[0] != '0' && e.OriginID[0] != '+' {
 		originID = n
 	}
-	return []any{e.ID, originID, e.Title, e.Description, e.Violence, e.Country, e.CountryName,
+	return append(dst, e.ID, originID, e.Title, e.Description, e.Violence, e.Country, e.CountryName,
 		e.Region, e.Admin1, e.Admin2, e.Place, nullFloat(e.Latitude), nullFloat(e.Longitude), int64(e.PlacePrecision),
-		e.DateStart, e.DateEnd, int64(e.DatePrecision), e.SideA, e.SideB, int64(e.Fatalities), int64(e.CivilianDeaths), e.SourcesText, hash}
+		e.DateStart, e.DateEnd, int64(e.DatePrecision), e.SideA, e.SideB, int64(e.Fatalities), int64(e.CivilianDeaths), e.SourcesText, hash)
 }
 
 var sqliteInsertCache sync.Map // rows → SQL text
