@@ -279,3 +279,68 @@ func migrationStatements(body string) []string {
 	}
 	return out
 }
+
+// TestValidateMirrorsChecks: the UPR Info import writes with SQLite's CHECK
+// constraints off, relying on validate. This holds the two together: the
+// table has exactly the five CHECKs validate mirrors, with the same lists
+// and bounds, and validate refuses what each of them refuses.
+func TestValidateMirrorsChecks(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	var ddl string
+	d.Read(ctx, db.System, func(tx *db.Tx) error {
+		return tx.QueryRow(ctx, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'recommendations'").Scan(&ddl)
+	})
+	ddl = strings.Join(strings.Fields(ddl), " ")
+	if n := strings.Count(strings.ToUpper(ddl), "CHECK"); n != 5 {
+		t.Fatalf("recommendations has %d CHECK constraints, validate mirrors 5: mirror the new one in validate (the import turns them off)", n)
+	}
+	quoted := func(l []string) string { return "'" + strings.Join(l, "','") + "'" }
+	for _, want := range []string{
+		"CHECK (sensitivity BETWEEN 1 AND 4)",
+		"CHECK (kind IN ('recommendation','voluntary_pledge'))",
+		"CHECK (mechanism IN (" + quoted(Mechanisms) + "))",
+		"CHECK (response IN (" + quoted(Responses) + "))",
+		"CHECK (action_category BETWEEN 0 AND 5)",
+	} {
+		if !strings.Contains(ddl, want) {
+			t.Errorf("the table no longer has %s: change validate to match", want)
+		}
+	}
+	good := Recommendation{Source: "s", SourceKey: "k", Mechanism: "upr", StateUnderReview: "AFG", Text: "t", Response: "pending", Kind: "recommendation", Sensitivity: 1}
+	if err := good.validate(); err != nil {
+		t.Fatal(err)
+	}
+	for name, spoil := range map[string]func(*Recommendation){
+		"sensitivity 5":   func(r *Recommendation) { r.Sensitivity = 5 },
+		"sensitivity -1":  func(r *Recommendation) { r.Sensitivity = -1 },
+		"kind":            func(r *Recommendation) { r.Kind = "pledge" },
+		"mechanism":       func(r *Recommendation) { r.Mechanism = "court" },
+		"response":        func(r *Recommendation) { r.Response = "accepted" },
+		"action category": func(r *Recommendation) { r.ActionCategory = 6 },
+		"negative action": func(r *Recommendation) { r.ActionCategory = -1 },
+	} {
+		r := good
+		spoil(&r)
+		if r.validate() == nil {
+			t.Errorf("validate lets through a bad %s", name)
+		}
+	}
+	// After an import the constraints are on again on the connection.
+	Notes = nil
+	if err := d.Write(ctx, db.System, func(tx *db.Tx) error { seedCountries(t, ctx, tx); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ImportUPRInfo(ctx, d, []string{bigExport(t, "c.csv", 600, 1, "")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ { // whichever connection of the pool the write gets
+		err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+			_, err := tx.Exec(ctx, "UPDATE recommendations SET response = 'accepted' WHERE num = 1")
+			return err
+		})
+		if err == nil || !strings.Contains(err.Error(), "CHECK") {
+			t.Fatalf("a bad response was written after the import: %v", err)
+		}
+	}
+}
