@@ -2,7 +2,9 @@ package incident
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -82,4 +84,52 @@ func TestBulkConnStoresSameRows(t *testing.T) {
 			t.Errorf("row 300380 %q lacks %q", first, want)
 		}
 	}
+}
+
+// TestImportSameIDTwiceInBatch: a dataset id that comes back in the same
+// batch (after ids in order, then out of order) is stored once, with the
+// later row's content, on both stores.
+func TestImportSameIDTwiceInBatch(t *testing.T) {
+	csv := "id,type_of_violence,country,date_start,date_end,dyad_name,best\n" +
+		"1,1,Vangoria,2023-01-01,2023-01-01,A - B,1\n" +
+		"2,1,Vangoria,2023-01-02,2023-01-02,A - B,2\n" +
+		"3,1,Vangoria,2023-01-03,2023-01-03,A - B,3\n" +
+		"2,3,Vangoria,2023-01-02,2023-01-02,A - B,20\n" +
+		"5,2,Vangoria,2023-01-05,2023-01-05,A - B,5\n" +
+		"1,2,Vangoria,2023-01-01,2023-01-01,A - B,10\n" +
+		"6,9,Vangoria,2023-01-06,2023-01-06,A - B,6\n"
+	f := filepath.Join(t.TempDir(), "ged.csv")
+	if err := os.WriteFile(f, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		inst := newInst(t, d, "A")[0]
+		res := runImport(t, d, inst, "ucdp-ged", f)
+		if res.Inserted != 4 || res.Rejected != 1 {
+			t.Fatalf("%+v", res)
+		}
+		got := map[string]string{}
+		ctx := context.Background()
+		d.Read(ctx, inst, func(tx *db.Tx) error {
+			rows, err := tx.Query(ctx, "SELECT origin_id, violence, fatalities FROM events WHERE institution_id = ?", inst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id, v string
+				var n int
+				rows.Scan(&id, &v, &n)
+				got[id] = fmt.Sprintf("%s %d", v, n)
+			}
+			return rows.Err()
+		})
+		want := map[string]string{"1": "non_state 10", "2": "one_sided 20", "3": "state_based 3", "5": "non_state 5"}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("stored %v, want %v", got, want)
+		}
+		if res := runImport(t, d, inst, "ucdp-ged", f); res.Inserted != 0 || res.Updated != 0 || res.Unchanged != 4 {
+			t.Errorf("second run: %+v", res)
+		}
+	})
 }

@@ -457,7 +457,10 @@ func writeBatchOn(ctx context.Context, d *db.DB, bc *bulkConn, env importer.Env,
 	good := make([]*Event, 0, len(batch))
 	hashes := make([]string, 0, len(batch))
 	vals := make([][]any, 0, len(batch))
-	seen := map[string]int{}
+	// A batch whose ids only ever increase (a dataset in its own id order)
+	// cannot hold one twice; the map of ids seen is built from the first
+	// id out of order on.
+	var seen map[string]int
 	for i := range batch {
 		pr := &batch[i]
 		pr.prepare(inst, origin)
@@ -468,6 +471,18 @@ func writeBatchOn(ctx context.Context, d *db.DB, bc *bulkConn, env importer.Env,
 		e := &pr.ev
 		e.CreatedBy, e.CreatedAt, e.UpdatedAt = env.Actor, now, now
 		h := pr.hash
+		if seen == nil {
+			if len(good) == 0 || e.ID > good[len(good)-1].ID {
+				good = append(good, e)
+				hashes = append(hashes, h)
+				vals = append(vals, pr.vals)
+				continue
+			}
+			seen = make(map[string]int, len(batch))
+			for j, g := range good {
+				seen[g.ID] = j
+			}
+		}
 		if j, dup := seen[e.ID]; dup {
 			// The same source id twice in one batch: the later row wins.
 			good[j], hashes[j], vals[j] = e, h, pr.vals
