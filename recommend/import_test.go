@@ -1,12 +1,17 @@
 package recommend
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 
 	"vigil/db"
 	"vigil/db/dbtest"
@@ -341,6 +346,107 @@ func TestValidateMirrorsChecks(t *testing.T) {
 		})
 		if err == nil || !strings.Contains(err.Error(), "CHECK") {
 			t.Fatalf("a bad response was written after the import: %v", err)
+		}
+	}
+}
+
+// decodeBefore is Decode as it was written before it converted in one
+// pass (x/text's decoder, then two replacements): the reference the new
+// one must equal byte for byte.
+func decodeBefore(b []byte) Decoded {
+	var d Decoded
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	crlf, cr, lf := bytes.Count(b, []byte("\r\n")), bytes.Count(b, []byte("\r")), bytes.Count(b, []byte("\n"))
+	switch {
+	case cr > 0 && crlf == 0 && lf == 0:
+		d.LineEnds = "CR"
+	case crlf > 0 && crlf == cr:
+		d.LineEnds = "CRLF"
+	default:
+		d.LineEnds = "LF"
+	}
+	if utf8.Valid(b) {
+		d.Encoding = "UTF-8"
+	} else {
+		mac, win := letterScore(b, charmap.Macintosh), letterScore(b, charmap.Windows1252)
+		cm := charmap.Windows1252
+		d.Encoding = "Windows-1252"
+		if d.LineEnds == "CR" || mac > win {
+			cm, d.Encoding = charmap.Macintosh, "Mac Roman"
+		}
+		out, err := cm.NewDecoder().Bytes(b)
+		if err == nil {
+			b = out
+		}
+		d.Converted = true
+	}
+	if d.LineEnds != "LF" {
+		b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
+		b = bytes.ReplaceAll(b, []byte("\r"), []byte("\n"))
+		d.Converted = true
+	}
+	d.Text = b
+	return d
+}
+
+func TestDecodeSameAsBefore(t *testing.T) {
+	var all []byte
+	for c := 0; c < 256; c++ {
+		all = append(all, byte(c))
+	}
+	inputs := map[string][]byte{
+		"every byte":         all,
+		"mac cr":             []byte("To,Text\rC\x99te d'Ivoire,R\x8Epublique\r"),
+		"windows crlf":       []byte("To,Text\r\nC\xf4te d'Ivoire,R\xe9publique\r\n"),
+		"windows lf":         []byte("a,\xe9t\xe9\nb,\x80\n"),
+		"windows mixed ends": []byte("a,\xe9\r\nb\rc\n"),
+		"utf-8 cr":           []byte("\xef\xbb\xbfTo,Text\rCôte,é\r"),
+		"utf-8 crlf":         []byte("a,é\r\nb,ü\r\n"),
+		"utf-8 lf":           []byte("a,é\nb\r,c\n"),
+		"empty":              {},
+		"lone cr at the end": []byte("x\xe9\r"),
+	}
+	files, _ := filepath.Glob("../../shared/data/upr/raw/*.csv")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[filepath.Base(f)] = b
+	}
+	for name, in := range inputs {
+		got, want := Decode(in), decodeBefore(in)
+		if !bytes.Equal(got.Text, want.Text) || got.Encoding != want.Encoding || got.LineEnds != want.LineEnds || got.Converted != want.Converted {
+			t.Errorf("%s: %s/%s/%v %q, before %s/%s/%v %q", name, got.Encoding, got.LineEnds, got.Converted, firstDiff(got.Text, want.Text),
+				want.Encoding, want.LineEnds, want.Converted, firstDiff(want.Text, got.Text))
+		}
+	}
+	if len(files) == 0 {
+		t.Log("UPR Info raw files absent: compared on the small inputs only")
+	}
+}
+
+func firstDiff(a, b []byte) []byte {
+	for i := range a {
+		if i >= len(b) || a[i] != b[i] {
+			return a[max(0, i-10):min(len(a), i+10)]
+		}
+	}
+	return nil
+}
+
+// The keys of earlier imports must not change: oneSpaced gives what
+// strings.Join(strings.Fields(s), " ") gave, on the real texts too.
+func TestOneSpaced(t *testing.T) {
+	texts := []string{"", " ", "a", "a b", " a", "a ", "a  b", "a\tb", "a\nb", "a\u00a0b", "é b", "a b c d", "  ", "x\r"}
+	files, _ := filepath.Glob("../../shared/data/upr/raw/*.csv")
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		texts = append(texts, strings.Split(string(Decode(b).Text), ",")...)
+	}
+	for _, s := range texts {
+		if got, want := oneSpaced(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Fatalf("oneSpaced(%q) = %q, want %q", s, got, want)
 		}
 	}
 }

@@ -66,27 +66,51 @@ func Decode(b []byte) Decoded {
 	default:
 		d.LineEnds = "LF"
 	}
+	fixEnds := d.LineEnds != "LF"
 	if utf8.Valid(b) {
 		d.Encoding = "UTF-8"
+		if fixEnds {
+			b = convert(b, nil, true)
+		}
 	} else {
 		cm := charmap.Windows1252
 		d.Encoding = "Windows-1252"
 		if d.LineEnds == "CR" || letterScore(b, charmap.Macintosh) > letterScore(b, charmap.Windows1252) {
 			cm, d.Encoding = charmap.Macintosh, "Mac Roman"
 		}
-		out, err := cm.NewDecoder().Bytes(b)
-		if err == nil {
-			b = out
-		}
-		d.Converted = true
+		b = convert(b, cm, fixEnds)
 	}
-	if d.LineEnds != "LF" {
-		b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
-		b = bytes.ReplaceAll(b, []byte("\r"), []byte("\n"))
-		d.Converted = true
-	}
+	d.Converted = fixEnds || d.Encoding != "UTF-8"
 	d.Text = b
 	return d
+}
+
+// convert makes UTF-8 text in one pass: each byte of a single-byte code
+// page cm (nil: the text is UTF-8 already) becomes its character's UTF-8
+// bytes, and with fixEnds CR LF becomes LF and a lone CR becomes LF.
+func convert(b []byte, cm *charmap.Charmap, fixEnds bool) []byte {
+	var enc [256][]byte
+	if cm != nil {
+		for c := 0x80; c < 0x100; c++ {
+			enc[c] = utf8.AppendRune(nil, cm.DecodeByte(byte(c)))
+		}
+	}
+	out := make([]byte, 0, len(b)+len(b)/16)
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c == '\r' && fixEnds:
+			if i+1 < len(b) && b[i+1] == '\n' {
+				continue
+			}
+			out = append(out, '\n')
+		case c >= 0x80 && cm != nil:
+			out = append(out, enc[c]...)
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func letterScore(b []byte, cm *charmap.Charmap) int {
@@ -171,12 +195,7 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 			all[i].recs = nil
 			numberRepeats(recs, seen)
 			for _, r := range recs {
-				r.Themes = normThemes(r.Themes)
-				if err := r.validate(); err != nil {
-					one.Reject(int(r.Num), "", "%v", err) // Num carries the row while parsing
-					continue
-				}
-				row := int(r.Num)
+				row := int(r.Num) // Num carries the row while parsing
 				if old, ok := existing[r.SourceKey]; ok {
 					r.ID, r.Num, r.CreatedAt, r.UpdatedAt = old.ID, old.Num, old.CreatedAt, old.UpdatedAt
 					if sameContent(old, r) {
@@ -431,9 +450,32 @@ func uprRow(row int, get func(string) string, cr *country.Resolver, res *importe
 		return nil, false
 	}
 	x.folded, x.foldedOf = Fold(x.Text), x.Text
-	h := sha256.Sum256([]byte(x.Kind + "\x00" + x.StateUnderReview + "\x00" + x.Session + "\x00" + x.RecommendingState + "\x00" + strings.Join(strings.Fields(x.Text), " ")))
+	h := sha256.Sum256([]byte(x.Kind + "\x00" + x.StateUnderReview + "\x00" + x.Session + "\x00" + x.RecommendingState + "\x00" + oneSpaced(x.Text)))
 	x.SourceKey = hex.EncodeToString(h[:16])
+	x.Themes = normThemes(x.Themes)
+	if err := x.validate(); err != nil {
+		res.Reject(row, "", "%v", err)
+		return nil, false
+	}
 	return x, true
+}
+
+// oneSpaced is strings.Join(strings.Fields(s), " "), without building
+// anything for the usual text: ASCII with single spaces between words.
+func oneSpaced(s string) string {
+	space := true // a leading space is a run to remove
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80 || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c == ' ' && space:
+			return strings.Join(strings.Fields(s), " ")
+		default:
+			space = c == ' '
+		}
+	}
+	if space && s != "" {
+		return strings.Join(strings.Fields(s), " ")
+	}
+	return s
 }
 
 // CycleOfSession maps a UPR Working Group session to its review cycle:
