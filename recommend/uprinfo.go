@@ -353,10 +353,11 @@ type parsed struct {
 
 // readAll starts parsing the files (decoding, CSV, country mapping and
 // keys are pure computation) and returns at once; each file's done
-// channel closes when it is parsed. Files are started in order, at most as
-// many at once as there are processors, so the first ones are ready first
-// and the caller can write them while the others are parsed. Every
-// goroutine ends on its own, even if the caller stops waiting.
+// channel closes when it is parsed. Files are taken in order by one
+// goroutine per processor but the one the caller writes on (at least
+// one): parsing a file takes a fraction of the time writing it does, so
+// more would only fight the writer for the processors. Every goroutine
+// ends on its own, even if the caller stops waiting.
 func readAll(files []string, cr *country.Resolver, p *importer.Progress) []*parsed {
 	out := make([]*parsed, len(files))
 	for i := range out {
@@ -367,7 +368,7 @@ func readAll(files []string, cr *country.Resolver, p *importer.Progress) []*pars
 		next <- i
 	}
 	close(next)
-	for w := 0; w < min(len(files), max(1, runtime.GOMAXPROCS(0))); w++ {
+	for w := 0; w < min(len(files), max(1, runtime.GOMAXPROCS(0)-1)); w++ {
 		go func() {
 			for i := range next {
 				x := out[i]
