@@ -450,3 +450,62 @@ func TestOneSpaced(t *testing.T) {
 		}
 	}
 }
+
+// TestImportUHRIBulk: a UHRI export large enough for the bulk path, with
+// an annotation repeated (the later one wins), imported on both stores;
+// on SQLite the full-text index agrees with the table and the search's
+// facet index follows the import as one change, without a full rebuild.
+func TestImportUHRIBulk(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if err := d.Write(ctx, db.System, func(tx *db.Tx) error { seedCountries(t, ctx, tx); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		b.WriteString("[")
+		for i := 0; i < 700; i++ {
+			fmt.Fprintf(&b, `{"AnnotationId":"n%d","Symbol":"CAT/C/AFG/CO/%d","Text":"Investigate every allegation of torture, case %d.","Countries":["Afghanistan","France"],"Themes":["Torture"],"Body":"CAT"},`, i, i, i)
+		}
+		b.WriteString(`{"AnnotationId":"n3","Symbol":"CAT/C/AFG/CO/3","Text":"Investigate every allegation of genocide, case 3.","Countries":["Afghanistan"],"Themes":["Genocide"],"Body":"CAT"}]`)
+		f := writeFile(t, "big.json", []byte(b.String()))
+		d.Read(ctx, db.System, func(tx *db.Tx) error { _, err := Search(ctx, tx, Filter{Query: "torture"}); return err })
+		builds := indexBuilds.Load()
+		res, err := ImportUHRI(ctx, d, []string{f}, nil)
+		if err != nil || res.Inserted != 1400 || res.Updated != 1 || res.Rejected != 0 {
+			t.Fatalf("import: %+v %v", res, err)
+		}
+		d.Read(ctx, db.System, func(tx *db.Tx) error {
+			if d.Dialect == db.SQLite {
+				ftsIntegrity(t, ctx, tx)
+			}
+			r, err := Search(ctx, tx, Filter{Query: "torture", State: "AFG"})
+			if err != nil || r.Total != 699 {
+				t.Errorf("torture in AFG: %d %v", r.Total, err)
+			}
+			r, err = Search(ctx, tx, Filter{Query: "genocide"})
+			if err != nil || r.Total != 1 || r.Results[0].StateUnderReview != "AFG" || r.Results[0].Themes[0] != "Genocide" {
+				t.Errorf("the repeated annotation: %+v %v", r, err)
+			}
+			if d.Dialect == db.SQLite && indexBuilds.Load() != builds {
+				t.Errorf("%d full builds of the facet index after the import, want none", indexBuilds.Load()-builds)
+			}
+			return nil
+		})
+		// Again: nothing new. The repeated annotation is written twice, as
+		// two saves in a row would (first the earlier text, then the later).
+		res, err = ImportUHRI(ctx, d, []string{f}, nil)
+		if err != nil || res.Unchanged != 1399 || res.Updated != 2 || res.Inserted != 0 {
+			t.Fatalf("again: %+v %v", res, err)
+		}
+		d.Read(ctx, db.System, func(tx *db.Tx) error {
+			if d.Dialect == db.SQLite {
+				ftsIntegrity(t, ctx, tx)
+			}
+			r, err := Search(ctx, tx, Filter{Query: "genocide", NoFacets: true})
+			if err != nil || r.Total != 1 {
+				t.Errorf("after the second import: %d %v", r.Total, err)
+			}
+			return nil
+		})
+	})
+}

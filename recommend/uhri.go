@@ -97,6 +97,23 @@ func ImportUHRI(ctx context.Context, d *db.DB, files []string, p *importer.Progr
 		if cr.Empty() {
 			return errors.New("the country list is empty: run `vigil import countries DIR` (e.g. ../shared/data/iso3166) first, so that country names can be mapped to ISO codes")
 		}
+		// Rows are matched against what the store holds in one read, new
+		// ones written by the loader in large statements at the end, and
+		// the search's facet index told of the whole import as one change
+		// (one delta instead of one per row).
+		existing, err := loadBySource(ctx, tx, "uhri")
+		if err != nil {
+			return err
+		}
+		num, err := nextNum(ctx, tx)
+		if err != nil {
+			return err
+		}
+		before := tokenBeforeWrite(ctx, tx)
+		var written []deltaRow
+		ld := &loader{q: tx}
+		fresh := map[string]*Recommendation{} // new in this import, not yet written
+		now := db.Now()
 		for _, f := range files {
 			var one importer.Result
 			b, err := os.ReadFile(f)
@@ -159,12 +176,44 @@ func ImportUHRI(ctx context.Context, d *db.DB, files []string, p *importer.Progr
 						Body: strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(u.Body), "- ")), StateUnderReview: code, DocumentSymbol: u.Symbol,
 						Paragraph: u.Paragraph, IssuedOn: issued, Text: strings.TrimSpace(u.Text), Themes: u.Themes,
 						AffectedPersons: normThemes(u.AffectedPersons), SDGTargets: normThemes(u.Sdgs), Response: resp}
-					out, err := Save(ctx, tx, &r)
-					if err != nil {
+					r.Themes = normThemes(r.Themes)
+					if err := r.validate(); err != nil {
 						one.Reject(row, "", "%v", err)
 						break
 					}
-					one.Count(out)
+					if old, ok := fresh[r.SourceKey]; ok {
+						// The same annotation twice in one import: the later
+						// one wins, as a second save would have made it.
+						r.Num, r.CreatedAt, r.UpdatedAt, r.folded, r.foldedOf = old.Num, old.CreatedAt, old.UpdatedAt, "", ""
+						if sameContent(old, &r) {
+							one.Unchanged++
+						} else {
+							*old = r
+							one.Updated++
+						}
+						continue
+					}
+					if old, ok := existing[r.SourceKey]; ok {
+						r.ID, r.Num, r.CreatedAt, r.UpdatedAt = old.ID, old.Num, old.CreatedAt, old.UpdatedAt
+						if sameContent(old, &r) {
+							one.Unchanged++
+							continue
+						}
+						r.UpdatedAt = now
+						if err := update(ctx, tx, &r); err != nil {
+							return fmt.Errorf("%s, record %d: %w", filepath.Base(f), row, err)
+						}
+						*old = r
+						written = append(written, rowOf(&r))
+						one.Updated++
+						continue
+					}
+					x := r
+					x.Num, x.CreatedAt, x.UpdatedAt = num, now, now
+					num++
+					fresh[x.SourceKey] = &x
+					ld.add(&x)
+					one.Inserted++
 				}
 			}
 			name := ""
@@ -173,6 +222,12 @@ func ImportUHRI(ctx context.Context, d *db.DB, files []string, p *importer.Progr
 			}
 			total.Add(name, one)
 		}
+		// All new rows are written at the end (never before): a record
+		// repeated later in the export is still only in memory then.
+		if err := ld.finish(ctx); err != nil {
+			return err
+		}
+		noteWrite(ctx, tx, before, append(written, ld.rows...))
 		env := importer.EnvFrom(ctx)
 		return env.Audit.Append(ctx, tx, audit.Entry{Institution: access.SystemChain, ActorName: env.Actor, Action: "recommendations.import",
 			ObjectType: "recommendations", Detail: fmt.Sprintf("source=uhri files=%d inserted=%d updated=%d unchanged=%d rejected=%d",
