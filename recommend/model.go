@@ -314,7 +314,14 @@ func (l *loader) finish(ctx context.Context) error {
 	if !l.bulk {
 		return nil
 	}
-	if _, err := l.q.Exec(ctx, "INSERT INTO recommendations_fts (rowid, search_text) SELECT num, search_text FROM recommendations WHERE num >= ?", l.first); err != nil {
+	// The new rows are the last ones of the table (SQLite gives a new row
+	// the next rowid), so they are read in storage order from the first
+	// one on, not looked up one by one through the index on num.
+	var from int64
+	if err := l.q.QueryRow(ctx, "SELECT rowid FROM recommendations WHERE num = ?", l.first).Scan(&from); err != nil {
+		return err
+	}
+	if _, err := l.q.Exec(ctx, "INSERT INTO recommendations_fts (rowid, search_text) SELECT num, search_text FROM recommendations WHERE rowid >= ?", from); err != nil {
 		return err
 	}
 	for _, stmt := range []string{
