@@ -13,8 +13,10 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
+	"vigil/country"
 	"vigil/db"
 	"vigil/db/dbtest"
+	"vigil/importer"
 )
 
 // ftsIntegrity asks FTS5 to compare the full-text index with the table it
@@ -508,4 +510,39 @@ func TestImportUHRIBulk(t *testing.T) {
 			return nil
 		})
 	})
+}
+
+// The key of a row must never change, or a re-import would duplicate
+// every record: two rows of the real export with the keys the first
+// version of the import gave them.
+func TestSourceKeyStable(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	var cr *country.Resolver
+	if err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+		for _, c := range []country.Country{{Code: "AFG", Name: "Afghanistan"}, {Code: "AUT", Name: "Austria"}, {Code: "YEM", Name: "Yemen"}} {
+			if _, err := country.Upsert(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		var err error
+		cr, err = country.LoadResolver(ctx, tx)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	res := &importer.Result{}
+	for _, c := range []struct{ to, text, from, response, key string }{
+		{"Afghanistan", "Enact legislation and take effective measures to protect and promote women's rights, especially with regard to forced marriages, honour killings and access to education for all girls.",
+			"Austria", "Accepted", "acd618cf8edeff35e01745a7932c656c"},
+		// Spacing is normalised before hashing: the same key.
+		{"Yemen", " It is committed to  supporting the higher national anti-corruption authority in\ndischarging its mandate to the full ", "", "Voluntary Pledge",
+			"b6175138b374d39702ef82e8fa701b15"},
+	} {
+		row := map[string]string{"To": c.to, "Text": c.text, "From": c.from, "Response": c.response, "Action": "", "Issue": "", "Session": "5"}
+		x, ok := uprRow(2, func(col string) string { return row[col] }, cr, res)
+		if !ok || x.SourceKey != c.key {
+			t.Errorf("%s: key %v, want %q (%+v)", c.to, x, c.key, res.Errors)
+		}
+	}
 }

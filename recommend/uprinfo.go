@@ -289,6 +289,7 @@ func readUPRInfo(path string, cr *country.Resolver, res *importer.Result, note *
 	p.SetLabel("upr-info " + filepath.Base(path))
 	r := csv.NewReader(bytes.NewReader(dec.Text))
 	r.FieldsPerRecord = -1
+	r.ReuseRecord = true // fields are copied out (as strings) before the next row
 	header, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("%s: no header row: %w", path, err)
@@ -451,7 +452,12 @@ func uprRow(row int, get func(string) string, cr *country.Resolver, res *importe
 		return nil, false
 	}
 	x.folded, x.foldedOf = Fold(x.Text), x.Text
-	h := sha256.Sum256([]byte(x.Kind + "\x00" + x.StateUnderReview + "\x00" + x.Session + "\x00" + x.RecommendingState + "\x00" + oneSpaced(x.Text)))
+	var buf [512]byte
+	key := append(buf[:0], x.Kind...)
+	for _, part := range []string{x.StateUnderReview, x.Session, x.RecommendingState, oneSpaced(x.Text)} {
+		key = append(append(key, 0), part...)
+	}
+	h := sha256.Sum256(key)
 	x.SourceKey = hex.EncodeToString(h[:16])
 	x.Themes = normThemes(x.Themes)
 	if err := x.validate(); err != nil {
