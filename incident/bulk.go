@@ -195,19 +195,19 @@ func EnsureEventIndexesIdle(ctx context.Context, d *db.DB, inst string) error {
 	return nil
 }
 
-// importPragmas widens the page cache of the connection a batch runs on to
+// importPragmaList widens the page cache of the import's connection to
 // 16 MB (SQLite's default 2 MB is smaller than the pages one batch touches,
-// and spilling them mid-transaction writes them twice; both connections of
-// the writer pool may get it, so it stays modest), keeps SQLite's
+// and spilling them mid-transaction writes them twice), keeps SQLite's
 // statement journals (the undo log of one multi-row INSERT) in memory
 // rather than in a temporary file, and stops the committing connection from
 // copying the write-ahead log into the database after each batch: the
-// checkpointer does that on another connection, beside the writer. These
-// last for the connection; only the import command's process writes in
-// batches this large, and the import sets the automatic checkpoint back
-// when it ends (on the writer connections the pool hands it; a connection
-// it misses keeps its log growing until the store is closed, which
-// checkpoints it: db gives no way to reach a given connection).
+// checkpointer does that on another connection, beside the writer.
+// openBulk sets them once on the connection the import holds (db.Bulk) and
+// closeBulk puts SQLite's defaults back before giving it back to the pool.
+//
+// importPragmas sets them inside a batch's transaction instead, for a batch
+// written through d.Write (writeBatch without a bulk connection: tests);
+// they then stay on whichever writer connection ran it.
 func importPragmas(ctx context.Context, tx db.Q) error {
 	for _, p := range importPragmaList {
 		if _, err := tx.Exec(ctx, p); err != nil {
