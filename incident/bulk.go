@@ -205,6 +205,8 @@ func EnsureEventIndexesIdle(ctx context.Context, d *db.DB, inst string) error {
 // openBulk sets them once on the connection the import holds (db.Bulk) and
 // closeBulk puts SQLite's defaults back before giving it back to the pool.
 //
+var importPragmaList = []string{"PRAGMA cache_size = -16384", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 0"}
+
 // importPragmas sets them inside a batch's transaction instead, for a batch
 // written through d.Write (writeBatch without a bulk connection: tests);
 // they then stay on whichever writer connection ran it.
@@ -216,8 +218,6 @@ func importPragmas(ctx context.Context, tx db.Q) error {
 	}
 	return nil
 }
-
-var importPragmaList = []string{"PRAGMA cache_size = -16384", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 0"}
 
 // bulkDropInserts is how many new rows a batch of a bulk load must insert
 // before it drops the date index.
