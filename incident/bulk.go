@@ -204,10 +204,9 @@ func EnsureEventIndexesIdle(ctx context.Context, d *db.DB, inst string) error {
 // checkpointer does that on another connection, beside the writer.
 // openBulk sets them once on the connection the import holds (db.Bulk) and
 // closeBulk puts SQLite's defaults back before giving it back to the pool.
-//
 var importPragmaList = []string{"PRAGMA cache_size = -16384", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 0"}
 
-// importPragmas sets them inside a batch's transaction instead, for a batch
+// importPragmas sets importPragmaList inside a batch's transaction instead, for a batch
 // written through d.Write (writeBatch without a bulk connection: tests);
 // they then stay on whichever writer connection ran it.
 func importPragmas(ctx context.Context, tx db.Q) error {
