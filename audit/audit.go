@@ -57,6 +57,10 @@ type Log struct {
 	KeyID    string // defaults to KeyID(Signer's public key)
 	Every    int
 	Interval time.Duration
+	// Report, when set, receives the errors of work done after a commit
+	// (a checkpoint signed in its own transaction on PostgreSQL), which
+	// cannot fail the change that is already committed.
+	Report func(error)
 }
 
 // DefaultEvery is how many entries separate automatic checkpoints.
@@ -79,20 +83,21 @@ const maxAttempts = 1000
 // the caller's write transaction — so the entry commits or rolls back
 // together with the change it describes.
 //
-// The chain's head is remembered in memory (heads), so an append is usually
-// one statement: a guarded INSERT that adds seq N+1 only if the entry the
-// cached head names (seq N with that hash) is there, and does nothing if seq
-// N+1 already exists. When either test fails — another process or
-// transaction appended first, or the transaction that moved the cached head
+// On PostgreSQL the entry is queued to go to the server with the COMMIT and
+// placed there under the chain's advisory lock (pgappend.go); errors then
+// come from the commit.
+//
+// On SQLite the chain's head is remembered in memory (heads), so an append
+// is usually one statement: a guarded INSERT that adds seq N+1 only if the
+// entry the cached head names (seq N with that hash) is there, and does
+// nothing if seq N+1 already exists. When either test fails — another
+// process appended first, or the transaction that moved the cached head
 // rolled back — the newest entry is read from audit_log and the entry
-// inserted after it. That read is authoritative on SQLite, whose write
+// inserted after it. That read is authoritative, because SQLite's write
 // transaction holds the store's only write lock from its start (BEGIN
-// IMMEDIATE), across processes too. On PostgreSQL another transaction may
-// still commit seq N+1 in between; the primary key then refuses ours (a
-// concurrent appender of the same seq waits until the first commits or
-// rolls back) and Append tries again. Two transactions can never both claim
-// a seq, and an entry only ever follows the real newest entry with its real
-// hash: the chain cannot fork or break, whatever the cache says.
+// IMMEDIATE), across processes too. An entry only ever follows the real
+// newest entry with its real hash: the chain cannot fork or break, whatever
+// the cache says.
 func (l *Log) Append(ctx context.Context, q db.Q, e Entry) error {
 	if skipForBench() {
 		return nil

@@ -14,13 +14,16 @@ import (
 // heads remembers, per store dialect and institution, the last entry this
 // process appended and when it last signed a checkpoint of that chain.
 //
-// It is a hint, never trusted: Append's guarded insert checks the cached
-// head against audit_log inside the caller's transaction, so a head made
-// stale by a rolled-back transaction, by another process writing the same
-// store (the CLI beside the server), or by a second store in the same
-// process (tests, restores) costs one more statement and a fresh read, not
-// a broken or forked chain. Keeping it in the package rather than in Log
-// serves code that makes a fresh Log for each task.
+// It is a hint, never trusted. On SQLite, Append's guarded insert checks
+// the cached head against audit_log inside the caller's transaction, so a
+// head made stale by a rolled-back transaction, by another process writing
+// the same store (the CLI beside the server), or by a second store in the
+// same process (tests, restores) costs one more statement and a fresh
+// read, not a broken or forked chain. On PostgreSQL the server places every
+// entry itself, and the cache only predicts seq and hash for a checkpoint
+// that is written only if the prediction was right (pgappend.go). Keeping
+// it in the package rather than in Log serves code that makes a fresh Log
+// for each task.
 var heads = &headCache{m: map[headKey]*headState{}}
 
 type headKey struct {

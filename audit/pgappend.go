@@ -32,9 +32,15 @@ import (
 const pgLock = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))"
 
 // pgField is one field of the hashed message: its length in bytes as an
-// 8-byte big-endian integer (int8send), then its UTF-8 bytes.
+// 8-byte big-endian integer (int8send), then its bytes. The bytes are the
+// text in the connection's client encoding (c.enc), which are exactly the
+// bytes Go sent and reads back, whatever the database's own encoding: on a
+// UTF8 or SQL_ASCII database that is UTF-8, and on, say, a LATIN1 one the
+// stored text is Go's UTF-8 read as LATIN1 characters, which converts back
+// to the same bytes. Verify recomputes the hash in Go from what it reads,
+// so the two must agree byte for byte.
 func pgField(expr string) string {
-	return "int8send(CAST(length(convert_to(" + expr + ", 'UTF8')) AS BIGINT)) || convert_to(" + expr + ", 'UTF8')"
+	return "int8send(CAST(length(convert_to(" + expr + ", c.enc)) AS BIGINT)) || convert_to(" + expr + ", c.enc)"
 }
 
 var pgInsert = func() string {
@@ -49,6 +55,7 @@ var pgInsert = func() string {
 	FROM (SELECT CAST(? AS TEXT) AS inst, CAST(? AS TEXT) AS at, CAST(? AS TEXT) AS actor_id, CAST(? AS TEXT) AS actor_name,
 		CAST(? AS TEXT) AS ip, CAST(? AS TEXT) AS action, CAST(? AS TEXT) AS object_type, CAST(? AS TEXT) AS object_id,
 		CAST(? AS TEXT) AS detail) e
+	CROSS JOIN (SELECT current_setting('client_encoding') AS enc) c
 	CROSS JOIN LATERAL (SELECT COALESCE(MAX(seq), 0) AS seq, COALESCE(MAX(hash), '') AS hash FROM
 		(SELECT seq, hash FROM audit_log WHERE institution_id = e.inst ORDER BY seq DESC LIMIT 1) last) h
 	RETURNING seq, hash`
@@ -77,9 +84,10 @@ func (l *Log) appendPG(ctx context.Context, t *db.Tx, r record) {
 		p.head, p.known = heads.get(key)
 		t.SetValue(pgTxKey{r.Institution}, p)
 	}
-	t.Finally(db.Final{SQL: pgLock, Args: []any{"vigil-audit:" + r.Institution}})
+	label := "audit entry of institution " + r.Institution
+	t.Finally(db.Final{Label: label, SQL: pgLock, Args: []any{"vigil-audit:" + r.Institution}})
 	var got cachedHead
-	t.Finally(db.Final{SQL: pgInsert,
+	t.Finally(db.Final{Label: label, SQL: pgInsert,
 		Args: []any{r.Institution, r.At, r.ActorID, r.ActorName, r.IP, r.Action, r.ObjectType, r.ObjectID, r.Detail},
 		Row:  func(scan func(...any) error) error { return scan(&got.Seq, &got.Hash) }})
 
@@ -90,7 +98,7 @@ func (l *Log) appendPG(ctx context.Context, t *db.Tx, r record) {
 		p.head = cachedHead{Seq: r.Seq, Hash: r.Hash}
 		if l.Signer != nil && (r.Seq%int64(l.every()) == 0 || (!p.signed && heads.due(key, l.interval()))) {
 			sign, p.signed = true, true
-			t.Finally(db.Final{SQL: pgCheckpoint, Args: []any{r.Institution, r.Seq, r.Hash, r.At, l.keyID(),
+			t.Finally(db.Final{Label: label, SQL: pgCheckpoint, Args: []any{r.Institution, r.Seq, r.Hash, r.At, l.keyID(),
 				base64.StdEncoding.EncodeToString(ed25519.Sign(l.Signer, checkpointMessage(Head{r.Institution, r.Seq, r.Hash}))),
 				r.Institution, r.Seq, r.Hash}})
 		}
@@ -107,11 +115,15 @@ func (l *Log) appendPG(ctx context.Context, t *db.Tx, r record) {
 		// entry the server placed, in a transaction of its own. The
 		// change is committed whatever happens here; a checkpoint that
 		// fails now is made by the next one or by CheckpointIdle.
-		bg := context.WithoutCancel(ctx)
-		if err := t.Store().Write(bg, r.Institution, func(tx *db.Tx) error {
+		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		err := t.Store().Write(bg, r.Institution, func(tx *db.Tx) error {
 			return l.sign(bg, tx, Head{r.Institution, got.Seq, got.Hash}, time.Now().UTC().Format(timeLayout))
-		}); err == nil {
+		})
+		if err == nil {
 			heads.signed(key)
+		} else if l.Report != nil {
+			l.Report(err)
 		}
 	})
 }

@@ -70,3 +70,48 @@ func TestFinalsCommitOrRollBackWithTheTransaction(t *testing.T) {
 		}
 	})
 }
+
+// A function that panics (a handler bug that net/http recovers) must not
+// leave its transaction open, holding row locks, on a pooled connection.
+func TestPanicRollsBack(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO institutions (id, name, country_code, created_at) VALUES ('p1', 'Before', 'XVG', '2026-01-01T00:00:00Z')")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("no panic")
+				}
+			}()
+			d.Write(ctx, db.System, func(tx *db.Tx) error {
+				if _, err := tx.Exec(ctx, "UPDATE institutions SET name = 'During' WHERE id = 'p1'"); err != nil {
+					t.Error(err)
+				}
+				panic("handler bug")
+			})
+		}()
+		err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+			if d.Dialect == db.Postgres {
+				if _, err := tx.Exec(ctx, "SET LOCAL lock_timeout = '2s'"); err != nil {
+					return err
+				}
+			}
+			_, err := tx.Exec(ctx, "UPDATE institutions SET name = 'After' WHERE id = 'p1'")
+			return err
+		})
+		if err != nil {
+			t.Fatalf("the row is still locked by the panicked transaction: %v", err)
+		}
+		var name string
+		if err := d.Read(ctx, db.System, func(tx *db.Tx) error {
+			return tx.QueryRow(ctx, "SELECT name FROM institutions WHERE id = 'p1'").Scan(&name)
+		}); err != nil || name != "After" {
+			t.Fatalf("name %q, %v", name, err)
+		}
+	})
+}

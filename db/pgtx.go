@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -22,11 +23,15 @@ import (
 // The audit trail uses this so that an entry adds no round trip to the
 // change it records (audit.Log.Append).
 type Final struct {
-	SQL  string // `?` placeholders
-	Args []any
+	Label string // what the statement writes, for error messages ("audit entry of institution X")
+	SQL   string // `?` placeholders
+	Args  []any
 	// Row, when set, reads the one row the statement returns (scan fills
 	// its arguments as sql.Row.Scan does). It runs before the COMMIT's own
 	// result is known: keep what it reads, and act on it in AfterCommit.
+	// It runs in Go after the server has received the COMMIT, so an error
+	// it returns is reported but cannot undo the transaction on
+	// PostgreSQL: only scan what the statement is sure to return.
 	Row func(scan func(dest ...any) error) error
 }
 
@@ -62,14 +67,16 @@ func (t *Tx) committed() {
 // runFinals runs the finals one by one (SQLite).
 func (t *Tx) runFinals(ctx context.Context) error {
 	for _, f := range t.finals {
+		var err error
 		if f.Row == nil {
-			if _, err := t.Exec(ctx, f.SQL, f.Args...); err != nil {
-				return err
-			}
-			continue
+			_, err = t.Exec(ctx, f.SQL, f.Args...)
+		} else {
+			err = f.Row(t.QueryRow(ctx, f.SQL, f.Args...).Scan)
 		}
-		row := t.QueryRow(ctx, f.SQL, f.Args...)
-		if err := f.Row(row.Scan); err != nil {
+		if err != nil {
+			if f.Label != "" {
+				return fmt.Errorf("%s: %w", f.Label, err)
+			}
 			return err
 		}
 	}
@@ -98,6 +105,15 @@ func (d *DB) runPG(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, insti
 	t := &Tx{conn: conn, d: Postgres, db: d}
 	err = func() error {
 		defer conn.Close() // back to the pool; one left inside a transaction is discarded (stdlib's ResetSession)
+		defer func() {
+			// A panic in fn (recovered further up, by net/http say) must
+			// not leave the transaction open, holding its locks, on an
+			// idle pooled connection until someone checks it out again.
+			if p := recover(); p != nil {
+				t.rollbackPG(ctx)
+				panic(p)
+			}
+		}()
 		err := withPgx(conn, func(c *pgx.Conn) error {
 			var b pgx.Batch
 			b.Queue(begin)
@@ -125,20 +141,21 @@ func (d *DB) runPG(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, insti
 	return nil
 }
 
-// pgBegin is the BEGIN statement for opts.
+// pgBegin is the BEGIN statement for opts. The isolation level is always
+// named, so that a server or role configured with another default does not
+// change what the code relies on: READ COMMITTED unless asked otherwise
+// (audit/pgappend.go needs a fresh snapshot per statement).
 func pgBegin(opts *sql.TxOptions) (string, error) {
-	begin := "BEGIN"
+	begin := "BEGIN ISOLATION LEVEL READ COMMITTED"
 	if opts == nil {
 		return begin, nil
 	}
 	switch opts.Isolation {
-	case sql.LevelDefault:
-	case sql.LevelReadCommitted:
-		begin += " ISOLATION LEVEL READ COMMITTED"
+	case sql.LevelDefault, sql.LevelReadCommitted:
 	case sql.LevelRepeatableRead, sql.LevelSnapshot:
-		begin += " ISOLATION LEVEL REPEATABLE READ"
+		begin = "BEGIN ISOLATION LEVEL REPEATABLE READ"
 	case sql.LevelSerializable:
-		begin += " ISOLATION LEVEL SERIALIZABLE"
+		begin = "BEGIN ISOLATION LEVEL SERIALIZABLE"
 	default:
 		return "", fmt.Errorf("db: isolation level %v not supported on PostgreSQL", opts.Isolation)
 	}
@@ -167,12 +184,28 @@ func (t *Tx) commitPG(ctx context.Context) error {
 		})
 		if err := c.SendBatch(ctx, &b).Close(); err != nil {
 			if len(t.finals) > 0 {
-				return fmt.Errorf("commit: %w", err)
+				return fmt.Errorf("commit with %s: %w", t.finalLabels(), err)
 			}
 			return err
 		}
 		return nil
 	})
+}
+
+// finalLabels names what the finals write, each once.
+func (t *Tx) finalLabels() string {
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range t.finals {
+		if f.Label != "" && !seen[f.Label] {
+			seen[f.Label] = true
+			out = append(out, f.Label)
+		}
+	}
+	if len(out) == 0 {
+		return "final statements"
+	}
+	return strings.Join(out, ", ")
 }
 
 // rollbackPG ends a failed transaction. If even that fails the connection

@@ -158,6 +158,15 @@ func (d *DB) runSQLite(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, f
 	if pool == d.w {
 		t.cache = d.cache
 	}
+	defer func() {
+		// A panic in fn (recovered further up, by net/http say) must not
+		// leave the transaction open: it would hold the store's write lock
+		// and every later write would wait for it, then fail.
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+	}()
 	if err := fn(t); err != nil {
 		tx.Rollback()
 		return nil, err

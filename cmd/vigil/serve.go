@@ -94,6 +94,9 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	alog.Report = func(err error) {
+		logger.Warn("audit checkpoint after a commit (the minute's checkpoint run will sign it)", "err", err)
+	}
 	if *withDemo {
 		info, err := demo.Seed(ctx, d, kr, alog)
 		switch {
