@@ -18,8 +18,9 @@ import (
 //
 // Only SQLite has it: on PostgreSQL imports write through DB.Write.
 type Bulk struct {
-	d    *DB
-	conn *sql.Conn
+	d     *DB
+	conn  *sql.Conn
+	stmts map[string]*sql.Stmt // prepared on conn, by SQL text
 }
 
 // Bulk takes a writer connection for a bulk load. Close gives it back.
@@ -31,7 +32,7 @@ func (d *DB) Bulk(ctx context.Context) (*Bulk, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Bulk{d: d, conn: c}, nil
+	return &Bulk{d: d, conn: c, stmts: map[string]*sql.Stmt{}}, nil
 }
 
 // Exec runs one statement on the bulk connection outside a transaction
@@ -50,8 +51,37 @@ func (b *Bulk) Raw(fn func(driverConn any) error) error {
 	return b.conn.Raw(fn)
 }
 
-// Close gives the connection back to the writer pool.
-func (b *Bulk) Close() error { return b.conn.Close() }
+// Close closes the statements prepared on the connection and gives it back
+// to the writer pool.
+func (b *Bulk) Close() error {
+	for _, st := range b.stmts {
+		st.Close()
+	}
+	b.stmts = nil
+	return b.conn.Close()
+}
+
+// stmt is q prepared on the bulk connection, once (as DB.Write's
+// transactions reuse statements prepared on the writer pool): a loader runs
+// the same few statements batch after batch, and parsing a statement with
+// hundreds of parameters each time would cost more than running it.
+func (b *Bulk) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := b.stmts[q]; ok {
+		return st, nil
+	}
+	if len(b.stmts) >= 100 { // SQL built at run time must not grow it without end
+		for k, st := range b.stmts {
+			st.Close()
+			delete(b.stmts, k)
+		}
+	}
+	st, err := b.conn.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	b.stmts[q] = st
+	return st, nil
+}
 
 // Write runs fn in one write transaction (BEGIN IMMEDIATE) on the bulk
 // connection, committing when fn returns nil and rolling back otherwise,
@@ -66,7 +96,7 @@ func (b *Bulk) Write(ctx context.Context, institution string, fn func(*BulkTx) e
 	if _, err := b.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return err
 	}
-	t := &BulkTx{c: b.conn}
+	t := &BulkTx{b: b}
 	if err := fn(t); err != nil {
 		// Undone even when ctx has ended.
 		if _, rerr := b.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
@@ -83,17 +113,29 @@ func (b *Bulk) Write(ctx context.Context, institution string, fn func(*BulkTx) e
 
 // BulkTx is a transaction on a Bulk connection; it implements Q.
 type BulkTx struct {
-	c *sql.Conn
+	b *Bulk
 }
 
 func (t *BulkTx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.c.ExecContext(ctx, q, args...)
+	st, err := t.b.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
 }
 func (t *BulkTx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.c.QueryContext(ctx, q, args...)
+	st, err := t.b.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 func (t *BulkTx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.c.QueryRowContext(ctx, q, args...)
+	st, err := t.b.stmt(ctx, q)
+	if err != nil {
+		return t.b.conn.QueryRowContext(ctx, q, args...) // reports the error
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 func (t *BulkTx) Dialect() Dialect { return SQLite }
 
@@ -103,4 +145,4 @@ func (t *BulkTx) Dialect() Dialect { return SQLite }
 // stays valid on the Bulk connection (every BulkTx of one Bulk has the same
 // driver connection) until the loader closes it, through Raw of a later
 // BulkTx or Bulk.Raw, before Bulk.Close.
-func (t *BulkTx) Raw(fn func(driverConn any) error) error { return t.c.Raw(fn) }
+func (t *BulkTx) Raw(fn func(driverConn any) error) error { return t.b.conn.Raw(fn) }
