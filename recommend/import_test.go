@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"testing"
@@ -544,5 +545,20 @@ func TestSourceKeyStable(t *testing.T) {
 		if !ok || x.SourceKey != c.key {
 			t.Errorf("%s: key %v, want %q (%+v)", c.to, x, c.key, res.Errors)
 		}
+	}
+}
+
+func TestLessGCRestores(t *testing.T) {
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	a := lessGC()
+	b := lessGC()
+	a()
+	if got := debug.SetGCPercent(400); got != 400 {
+		t.Errorf("while one import still runs: GOGC %d, want 400", got)
+	}
+	b()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("after both: GOGC %d, want 100 back", got)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -134,10 +135,7 @@ var uprColumns = []string{"To", "Text", "From", "Response", "Action", "Issue", "
 // keeps every follow-up record attached to the same id.
 func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Progress) (importer.Result, error) {
 	total := importer.Result{Errors: []importer.RowError{}}
-	// The import owns the process (the command runs it): the collector
-	// runs a quarter as often while it lasts, which costs some 70 MB more
-	// at the peak and spares a tenth of the import's CPU time.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer lessGC()()
 	err := d.Write(ctx, db.System, func(tx *db.Tx) error {
 		res, err := country.LoadResolver(ctx, tx)
 		if err != nil {
@@ -245,6 +243,32 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 		return importer.Result{Errors: total.Errors}, err
 	}
 	return total, nil
+}
+
+// lessGC lets the Go collector run a quarter as often until the function
+// it returns is called: an import owns the process (the command runs it),
+// and this costs some 70 MB more at the peak and spares about a tenth of
+// the import's CPU time. Imports running at the same time share the
+// setting; the last one to end puts the previous one back.
+func lessGC() func() {
+	gc.Lock()
+	defer gc.Unlock()
+	if gc.users == 0 {
+		gc.prev = debug.SetGCPercent(400)
+	}
+	gc.users++
+	return func() {
+		gc.Lock()
+		defer gc.Unlock()
+		if gc.users--; gc.users == 0 {
+			debug.SetGCPercent(gc.prev)
+		}
+	}
+}
+
+var gc struct {
+	sync.Mutex
+	users, prev int
 }
 
 // checksOn turns SQLite's CHECK constraints back on (an import turns them
