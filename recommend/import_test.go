@@ -562,3 +562,12 @@ func TestLessGCRestores(t *testing.T) {
 		t.Errorf("after both: GOGC %d, want 100 back", got)
 	}
 }
+
+func TestNormThemes(t *testing.T) {
+	for in, want := range map[string]string{" b|a|b|| a |c": "a|b|c", "": "", "x": "x", " | ": "", "z|y|z|y": "y|z"} {
+		got := normThemes(strings.Split(in, "|"))
+		if got == nil || joinList(got) != want {
+			t.Errorf("normThemes(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

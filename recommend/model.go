@@ -66,17 +66,21 @@ func splitList(s string) []string {
 
 // normThemes trims, drops empties and duplicates, and sorts.
 func normThemes(in []string) []string {
-	seen := map[string]bool{}
-	out := []string{}
+	out := make([]string, 0, len(in))
 	for _, t := range in {
-		t = strings.TrimSpace(t)
-		if t != "" && !seen[t] {
-			seen[t] = true
+		if t = strings.TrimSpace(t); t != "" {
 			out = append(out, t)
 		}
 	}
 	sort.Strings(out)
-	return out
+	k := 0
+	for i, t := range out {
+		if i == 0 || t != out[k-1] {
+			out[k] = t
+			k++
+		}
+	}
+	return out[:k]
 }
 
 func (r *Recommendation) validate() error {

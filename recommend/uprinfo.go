@@ -334,6 +334,7 @@ func readUPRInfo(path string, cr *country.Resolver, res *importer.Result, note *
 		return ""
 	}
 	var out []*Recommendation
+	names := &memo{cr: cr, seen: map[string]memoCode{}}
 	for row := 2; ; row++ {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -346,7 +347,7 @@ func readUPRInfo(path string, cr *country.Resolver, res *importer.Result, note *
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
-		x, ok := uprRow(row, func(c string) string { return html.UnescapeString(get(rec, c)) }, cr, res)
+		x, ok := uprRow(row, func(c string) string { return html.UnescapeString(get(rec, c)) }, names, res)
 		if !ok {
 			continue
 		}
@@ -405,7 +406,35 @@ func readAll(files []string, cr *country.Resolver, p *importer.Progress) []*pars
 	return out
 }
 
-func uprRow(row int, get func(string) string, cr *country.Resolver, res *importer.Result) (*Recommendation, bool) {
+// resolver maps a country name to its alpha-3 code (country.Resolver, or
+// memo in front of it).
+type resolver interface {
+	Resolve(name string) (string, bool)
+}
+
+// memo remembers the names a file has already resolved: a file names the
+// same two hundred States over and over, and normalising a name is the
+// costly part of resolving it. One file's goroutine only.
+type memo struct {
+	cr   *country.Resolver
+	seen map[string]memoCode
+}
+
+type memoCode struct {
+	code string
+	ok   bool
+}
+
+func (m *memo) Resolve(name string) (string, bool) {
+	if c, hit := m.seen[name]; hit {
+		return c.code, c.ok
+	}
+	code, ok := m.cr.Resolve(name)
+	m.seen[name] = memoCode{code, ok}
+	return code, ok
+}
+
+func uprRow(row int, get func(string) string, cr resolver, res *importer.Result) (*Recommendation, bool) {
 	rejected := false
 	reject := func(field, format string, args ...any) {
 		if !rejected {
