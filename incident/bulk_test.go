@@ -25,22 +25,26 @@ func TestStableIDsMatchStableID(t *testing.T) {
 	}
 }
 
-// TestBulkConnStoresSameRows imports the UCDP sample on the import's own
-// connection (driver values, prepared INSERT) and through d.Write (what
-// PostgreSQL and small writes use): every column of every row must be the
-// same, with the same storage type; and the sample's first row must carry
-// the fields the GED columns give.
+// TestBulkConnStoresSameRows imports the UCDP sample, repeated to 25,000
+// rows (three batches, so that the parser refills a batch the writer has
+// handed back), on the import's own connection (driver values, prepared
+// INSERT) and through d.Write (what PostgreSQL and small writes use): every
+// column of every row must be the same, with the same storage type; and the
+// sample's first row must carry the fields the GED columns give.
 func TestBulkConnStoresSameRows(t *testing.T) {
 	if _, err := os.Stat(gedSample); err != nil {
 		t.Skipf("UCDP GED sample not found at %s: %v", gedSample, err)
 	}
 	ctx := context.Background()
+	const rows = 25_000
+	file := filepath.Join(t.TempDir(), "ged.csv")
+	writeGEDCopies(t, gedSample, file, rows, 300000)
 	dump := func(bulk bool) []string {
 		noBulkConn = !bulk
 		defer func() { noBulkConn = false }()
 		d := dbtest.SQLite(t)
 		inst := newInst(t, d, "A")[0]
-		if res := runImport(t, d, inst, "ucdp-ged", gedSample); res.Inserted != 1000 {
+		if res := runImport(t, d, inst, "ucdp-ged", file); res.Inserted != rows {
 			t.Fatalf("bulk %v: %+v", bulk, res)
 		}
 		var out []string
@@ -65,7 +69,7 @@ func TestBulkConnStoresSameRows(t *testing.T) {
 		return out
 	}
 	a, b := dump(true), dump(false)
-	if len(a) != 1000 || len(b) != 1000 {
+	if len(a) != rows || len(b) != rows {
 		t.Fatalf("%d and %d rows", len(a), len(b))
 	}
 	for i := range a {
@@ -75,13 +79,13 @@ func TestBulkConnStoresSameRows(t *testing.T) {
 	}
 	var first string
 	for _, r := range a {
-		if strings.HasPrefix(r, "300380|") {
+		if strings.HasPrefix(r, "300000|") { // the sample's first row (UCDP id 300380) under its new id
 			first = r
 		}
 	}
 	for _, want := range []string{"Government of Syria - Syrian insurgents — Rami village", "|in the al-Rami village|state_based|Syria|Idlib governorate|Idlib governorate|Ariha district|Rami village|35.763369|36.558974|1|2013-01-03|2013-01-03|1|Government of Syria|Syrian insurgents|2|0|Support Kurds in Syria;VDC|monitoring|1|", "|ucdp-ged|textrealintegerintegerintegertext"} {
 		if !strings.Contains(first, want) {
-			t.Errorf("row 300380 %q lacks %q", first, want)
+			t.Errorf("first sample row %q lacks %q", first, want)
 		}
 	}
 }
