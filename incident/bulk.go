@@ -241,6 +241,9 @@ func startCheckpointer(ctx context.Context, d *db.DB, inst string) *checkpointer
 		for range c.kick {
 			c.checkpoint(ctx, "PASSIVE")
 		}
+		// What the last batches wrote: copied while the import builds
+		// the date index, if it does, rather than before.
+		c.checkpoint(context.WithoutCancel(ctx), "PASSIVE")
 	}()
 	return c
 }
@@ -254,13 +257,12 @@ func (c *checkpointer) poke() {
 	}
 }
 
-// stop waits for the checkpointer and checkpoints what is left (closeBulk
-// puts the automatic checkpoint back on the import's connection).
-func (c *checkpointer) stop() {
-	close(c.kick)
-	<-c.done
-	c.checkpoint(context.Background(), "PASSIVE")
-}
+// finish tells the checkpointer that the last batch is written: it
+// checkpoints what is left and stops (closeBulk puts the automatic
+// checkpoint back on the import's connection). wait waits for that.
+func (c *checkpointer) finish() { close(c.kick) }
+
+func (c *checkpointer) wait() { <-c.done }
 
 func (c *checkpointer) checkpoint(ctx context.Context, mode string) {
 	// A checkpoint needs a connection without an open read: the deferred

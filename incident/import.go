@@ -379,6 +379,14 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 			}
 		}
 	}
+	// The checkpointer's last checkpoint runs beside the index build and
+	// is waited for after it (deferred first, so it runs last).
+	var ck *checkpointer
+	defer func() {
+		if ck != nil {
+			ck.wait()
+		}
+	}()
 	if bulk {
 		defer func() {
 			// The batches are garbage now: give their memory back before
@@ -402,8 +410,8 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 			return result, err
 		}
 		defer closeBulk(bc)
-		ck := startCheckpointer(ctx, d, env.Institution)
-		defer ck.stop()
+		ck = startCheckpointer(ctx, d, env.Institution)
+		defer ck.finish()
 		afterBatch = ck.poke
 	}
 	dropped := false
