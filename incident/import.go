@@ -302,6 +302,7 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 		next := func() *batchBuf {
 			select {
 			case b := <-free:
+				b.reset() // here rather than in the writer, the busier of the two
 				return b
 			default:
 				return newBatchBuf()
@@ -420,7 +421,6 @@ func importFile(ctx context.Context, d *db.DB, env importer.Env, file string, p 
 			return result, err
 		}
 		r, err := writeBatchOn(ctx, d, bc, env, f.origin, buf.rows, bulk && !dropped)
-		buf.reset()
 		select {
 		case free <- buf:
 		default:
