@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // Bulk is one connection of the SQLite writer pool held for the length of a
@@ -24,15 +25,35 @@ type Bulk struct {
 }
 
 // Bulk takes a writer connection for a bulk load. Close gives it back.
+//
+// The writer pool grows by one connection while a Bulk holds one, so that
+// DB.Write keeps the spare connection it prepares new statements on: with
+// the pool's two connections taken by the Bulk and a transaction, preparing
+// would wait for a connection that only the end of the load frees, while
+// the load waits for that transaction.
 func (d *DB) Bulk(ctx context.Context) (*Bulk, error) {
 	if d.Dialect != SQLite {
 		return nil, errors.New("db: a bulk connection is for the embedded store only")
 	}
+	growWriters(d, 1)
 	c, err := d.w.Conn(ctx)
 	if err != nil {
+		growWriters(d, -1)
 		return nil, err
 	}
 	return &Bulk{d: d, conn: c, stmts: map[string]*sql.Stmt{}}, nil
+}
+
+var writersMu sync.Mutex
+
+// growWriters changes the writer pool's limit of open connections by n
+// (nothing when it has none).
+func growWriters(d *DB, n int) {
+	writersMu.Lock()
+	defer writersMu.Unlock()
+	if max := d.w.Stats().MaxOpenConnections; max > 0 {
+		d.w.SetMaxOpenConns(max + n)
+	}
 }
 
 // Exec runs one statement on the bulk connection outside a transaction
@@ -58,7 +79,9 @@ func (b *Bulk) Close() error {
 		st.Close()
 	}
 	b.stmts = nil
-	return b.conn.Close()
+	err := b.conn.Close()
+	growWriters(b.d, -1)
+	return err
 }
 
 // stmt is q prepared on the bulk connection, once (as DB.Write's
