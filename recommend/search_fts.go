@@ -1,0 +1,1067 @@
+package recommend
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	"vigil/db"
+)
+
+// Reading the FTS5 index directly. A query's match set used to come from
+// `SELECT group_concat(rowid) … MATCH ?`: FTS5 walked its doclists and the
+// SQLite virtual machine stepped once per match to append the number to a
+// string, which with the pure-Go driver was most of a first-time query's
+// time. Here the doclists are read from FTS5's own tables, in the same
+// transaction (so they are exactly what MATCH would see), with one SQL
+// statement for all the pages a query needs, and AND, OR, NOT, phrases and
+// prefixes are evaluated in Go on sorted arrays.
+//
+// The format read is FTS5's documented on-disk format (sqlite
+// ext/fts5/fts5_index.c, "Details"): a structure record (id 10 of
+// recommendations_fts_data) lists the segments, newest level first;
+// recommendations_fts_idx maps (segment, term prefix) to the leaf page a
+// term starts on; leaf pages hold terms prefix-compressed, each followed
+// by its doclist (rowid deltas, each with a position list). A rowid that
+// appears in several segments is taken from the newest one, and an entry
+// with an empty position list there means the row no longer has the term.
+//
+// Anything this reader does not expect — a structure record of another
+// version (contentless-delete tables), an option that changes the format
+// (detail=column/none), a word that is not plain ASCII letters and digits,
+// a page that does not parse — makes it give up, and the search asks FTS5
+// as before. TestFTSDirectAgreesWithMatch compares the two on a store
+// with many segments, deletions and updates.
+
+// errFTSUnsupported means "ask FTS5 instead"; never shown to a user.
+var errFTSUnsupported = errors.New("recommend: FTS5 index not readable directly")
+
+// ftsDirectOff lets tests force the MATCH path.
+var ftsDirectOff atomic.Bool
+
+// ftsDirectReads counts match sets read from the index directly (tests).
+var ftsDirectReads atomic.Int64
+
+type ftsSeg struct {
+	id, first, last int64
+}
+
+// FTS5 data ids: segment id, doclist-index flag, height, page number.
+func ftsPageID(seg, pg int64) int64 { return seg<<37 + pg }
+
+func ftsVarint(b []byte, i int) (uint64, int, bool) {
+	var v uint64
+	for k := 0; k < 8; k++ {
+		if i+k >= len(b) {
+			return 0, i, false
+		}
+		c := b[i+k]
+		v = v<<7 | uint64(c&0x7f)
+		if c < 0x80 {
+			return v, i + k + 1, true
+		}
+	}
+	if i+8 >= len(b) {
+		return 0, i, false
+	}
+	return v<<8 | uint64(b[i+8]), i + 9, true
+}
+
+// ftsStructure decodes the structure record into the segments, newest
+// first (level 0 first; within a level, the last segment is the newest).
+func ftsStructure(b []byte) ([]ftsSeg, error) {
+	if len(b) < 5 {
+		return nil, errFTSUnsupported
+	}
+	if b[4] == 0xff {
+		// The V2 record of contentless_delete tables (tombstones).
+		return nil, errFTSUnsupported
+	}
+	i := 4
+	var ok bool
+	var nLevel, nSeg uint64
+	if nLevel, i, ok = ftsVarint(b, i); !ok {
+		return nil, errFTSUnsupported
+	}
+	if nSeg, i, ok = ftsVarint(b, i); !ok {
+		return nil, errFTSUnsupported
+	}
+	if _, i, ok = ftsVarint(b, i); !ok { // write counter
+		return nil, errFTSUnsupported
+	}
+	if nLevel > 64 || nSeg > 2000 {
+		return nil, errFTSUnsupported
+	}
+	var out []ftsSeg
+	total := 0
+	for l := uint64(0); l < nLevel; l++ {
+		var n uint64
+		if _, i, ok = ftsVarint(b, i); !ok { // segments in an ongoing merge
+			return nil, errFTSUnsupported
+		}
+		if n, i, ok = ftsVarint(b, i); !ok || n > nSeg {
+			return nil, errFTSUnsupported
+		}
+		level := make([]ftsSeg, n)
+		for s := range level {
+			var id, first, last uint64
+			if id, i, ok = ftsVarint(b, i); !ok {
+				return nil, errFTSUnsupported
+			}
+			if first, i, ok = ftsVarint(b, i); !ok {
+				return nil, errFTSUnsupported
+			}
+			if last, i, ok = ftsVarint(b, i); !ok {
+				return nil, errFTSUnsupported
+			}
+			if id == 0 || id > 0xffff || last > 1<<31 || (first > 0 && last < first) {
+				return nil, errFTSUnsupported
+			}
+			level[s] = ftsSeg{id: int64(id), first: int64(first), last: int64(last)}
+		}
+		total += len(level)
+		for s := len(level) - 1; s >= 0; s-- {
+			if level[s].first > 0 { // 0: emptied by an incremental merge
+				out = append(out, level[s])
+			}
+		}
+	}
+	if uint64(total) != nSeg {
+		return nil, errFTSUnsupported
+	}
+	return out, nil
+}
+
+// ftsLeaf is one leaf page.
+type ftsLeaf struct {
+	b      []byte
+	szLeaf int   // where the page index (term offsets) starts
+	terms  []int // offsets of the terms that start on the page
+	rowid  int   // offset of the first rowid, when before the first term (else 0)
+}
+
+func parseLeaf(b []byte) (*ftsLeaf, bool) {
+	if len(b) < 4 {
+		return nil, false
+	}
+	l := &ftsLeaf{b: b, rowid: int(b[0])<<8 | int(b[1]), szLeaf: int(b[2])<<8 | int(b[3])}
+	if l.szLeaf < 4 || l.szLeaf > len(b) || l.rowid > l.szLeaf {
+		return nil, false
+	}
+	off := 0
+	for i := l.szLeaf; i < len(b); {
+		v, n, ok := ftsVarint(b, i)
+		if !ok {
+			return nil, false
+		}
+		i = n
+		off += int(v)
+		if off < 4 || off >= l.szLeaf {
+			return nil, false
+		}
+		l.terms = append(l.terms, off)
+	}
+	return l, true
+}
+
+// ftsEntry is one row of a doclist: its rowid and position list (empty:
+// the row was deleted or no longer has the term).
+type ftsEntry struct {
+	rowid int64
+	pos   []byte
+}
+
+// segReader reads the terms and doclists of one segment from pages loaded
+// beforehand.
+type segReader struct {
+	seg   ftsSeg
+	pages map[int64]*ftsLeaf // by page number
+}
+
+func (s *segReader) page(pg int64) (*ftsLeaf, bool) {
+	if pg < s.seg.first || pg > s.seg.last {
+		return nil, false
+	}
+	l, ok := s.pages[pg]
+	return l, ok
+}
+
+var errFTSMissing = errors.New("recommend: FTS5 page not loaded")
+
+// scan walks the terms of the segment from page pg on, reading the
+// doclist of each term for which want gives a sink into it, and stopping
+// at the first term for which want says "stop" (or after the first taken,
+// when once).
+func (s *segReader) scan(pg int64, want func(term []byte) (sink *ftsSink, stop bool), once bool) error {
+	l, ok := s.page(pg)
+	if !ok {
+		return errFTSMissing
+	}
+	// Find the first term on or after pg.
+	for len(l.terms) == 0 {
+		pg++
+		if pg > s.seg.last {
+			return nil
+		}
+		if l, ok = s.page(pg); !ok {
+			return errFTSMissing
+		}
+	}
+	ti := 0 // index into l.terms of the term being read
+	var term []byte
+	for {
+		// Decode the term at l.terms[ti].
+		off := l.terms[ti]
+		keep := uint64(0)
+		if ti > 0 {
+			if keep, off, ok = ftsVarint(l.b, off); !ok || int(keep) > len(term) {
+				return errFTSUnsupported
+			}
+		}
+		nNew, off2, ok := ftsVarint(l.b, off)
+		if !ok || nNew == 0 || off2+int(nNew) > l.szLeaf {
+			return errFTSUnsupported
+		}
+		term = append(term[:keep], l.b[off2:off2+int(nNew)]...)
+		sink, stop := want(term)
+		if stop {
+			return nil
+		}
+		npg, nl, nti, err := s.doclist(pg, l, ti, off2+int(nNew), sink)
+		if err != nil {
+			return err
+		}
+		if sink != nil && once {
+			return nil
+		}
+		if nl == nil {
+			return nil // end of the segment
+		}
+		pg, l, ti = npg, nl, nti
+	}
+}
+
+// doclist reads the doclist that starts at offset off of page l (number
+// pg; the term is l.terms[ti]) and returns where the next term is: its
+// page, the page itself and the index of the term in it (nil at the end
+// of the segment). The entries go to sink (nil: they are only skipped).
+func (s *segReader) doclist(pg int64, l *ftsLeaf, ti int, off int, sink *ftsSink) (int64, *ftsLeaf, int, error) {
+	collect := sink != nil
+	wantPos := collect && sink.pos
+	// End of this doclist's data on the current page: the next term.
+	end := l.szLeaf
+	if ti+1 < len(l.terms) {
+		end = l.terms[ti+1]
+	}
+	var ok bool
+	var rowid int64
+	// next moves to the next page that holds a rowid or a term, as FTS5
+	// does after a position list that ends at or beyond a page's end.
+	// found: a rowid was read there (literal, not a delta).
+	next := func() (bool, error) {
+		for {
+			pg++
+			if pg > s.seg.last {
+				l = nil
+				return false, nil
+			}
+			nl, ok := s.page(pg)
+			if !ok {
+				return false, errFTSMissing
+			}
+			l = nl
+			end = l.szLeaf
+			if len(l.terms) > 0 {
+				end = l.terms[0]
+			}
+			if l.rowid != 0 && l.rowid < l.szLeaf && (len(l.terms) == 0 || l.rowid < l.terms[0]) {
+				v, n, ok := ftsVarint(l.b, l.rowid)
+				if !ok {
+					return false, errFTSUnsupported
+				}
+				rowid, off = int64(v), n
+				return true, nil
+			}
+			if len(l.terms) > 0 {
+				off = l.terms[0]
+				return false, nil
+			}
+		}
+	}
+	// The first rowid: right after the term, or at the start of the next
+	// page when the term ends its page.
+	if off >= l.szLeaf {
+		found, err := next()
+		if err != nil || !found {
+			if err == nil {
+				err = errFTSUnsupported // a term without a doclist
+			}
+			return 0, nil, 0, err
+		}
+	} else {
+		var v uint64
+		if v, off, ok = ftsVarint(l.b, off); !ok {
+			return 0, nil, 0, errFTSUnsupported
+		}
+		rowid = int64(v)
+	}
+	for {
+		// Position list size (bytes*2 + delete flag), then the list.
+		var sz uint64
+		if off >= l.szLeaf {
+			return 0, nil, 0, errFTSUnsupported // FTS5 never splits a rowid from its size
+		}
+		if sz, off, ok = ftsVarint(l.b, off); !ok || off > l.szLeaf {
+			return 0, nil, 0, errFTSUnsupported
+		}
+		n := int(sz >> 1)
+		if off+n < l.szLeaf {
+			if collect {
+				if !wantPos {
+					if n > 0 {
+						sink.ids = append(sink.ids, rowid)
+					} else {
+						sink.ids = append(sink.ids, ^rowid)
+					}
+				} else if sink.keep == nil || sink.keep.has(rowid) {
+					sink.entries = append(sink.entries, ftsEntry{rowid: rowid, pos: l.b[off : off+n]})
+				}
+			}
+			off += n
+			if off < end {
+				var d uint64
+				if d, off, ok = ftsVarint(l.b, off); !ok || d == 0 {
+					return 0, nil, 0, errFTSUnsupported
+				}
+				rowid += int64(d)
+				continue
+			}
+			// The next term on this page.
+			if off != end || end >= l.szLeaf {
+				return 0, nil, 0, errFTSUnsupported
+			}
+			for k, t := range l.terms {
+				if t == end {
+					return pg, l, k, nil
+				}
+			}
+			return 0, nil, 0, errFTSUnsupported
+		}
+		// The list runs to the end of the page or beyond: gather it from
+		// the following pages (from byte 4 of each) when wanted.
+		if collect {
+			if !wantPos {
+				if n > 0 {
+					sink.ids = append(sink.ids, rowid)
+				} else {
+					sink.ids = append(sink.ids, ^rowid)
+				}
+			} else if sink.keep == nil || sink.keep.has(rowid) {
+				buf := append([]byte(nil), l.b[off:l.szLeaf]...)
+				rest := n - (l.szLeaf - off)
+				for p := pg + 1; rest > 0; p++ {
+					cl, ok := s.page(p)
+					if !ok {
+						return 0, nil, 0, errFTSMissing
+					}
+					take := min(rest, cl.szLeaf-4)
+					if take <= 0 {
+						return 0, nil, 0, errFTSUnsupported
+					}
+					buf = append(buf, cl.b[4:4+take]...)
+					rest -= take
+				}
+				sink.entries = append(sink.entries, ftsEntry{rowid: rowid, pos: buf})
+			}
+		}
+		found, err := next()
+		if err != nil {
+			return 0, nil, 0, err
+		}
+		if l == nil {
+			return 0, nil, 0, nil
+		}
+		if !found { // the doclist ended with the page; a term follows
+			return pg, l, 0, nil
+		}
+	}
+}
+
+// ftsSink receives one term's doclist in one segment: rowids only (a
+// deleted entry as ^rowid), or with position lists (only for rowids in
+// keep, when set).
+type ftsSink struct {
+	term    string
+	seg     int
+	pos     bool
+	keep    *bitset
+	ids     []int64
+	entries []ftsEntry
+}
+
+// ftsTermSet is a term or prefix as looked up in the index: the key is
+// FTS5's '0' (main index) followed by the stemmed term.
+type ftsLookup struct {
+	key    []byte
+	prefix bool
+	// Filled by load: per segment (in segment order), the page to start
+	// at (-1: none) and the number of pages read for the term.
+	start, pages []int64
+}
+
+// total is the number of pages read for the term in all segments.
+func (t *ftsLookup) total() int64 {
+	var n int64
+	for _, p := range t.pages {
+		n += p
+	}
+	return n
+}
+
+// upper is the first key past this term (or past every term with this
+// prefix).
+func (t *ftsLookup) upper() []byte {
+	if t.prefix {
+		u := append([]byte(nil), t.key...)
+		for i := len(u) - 1; i >= 0; i-- {
+			if u[i] < 0xff {
+				u[i]++
+				return u[:i+1]
+			}
+		}
+		return nil
+	}
+	return append(append([]byte(nil), t.key...), 0)
+}
+
+// ftsQuery holds what one search reads from the index.
+type ftsQuery struct {
+	segs    []ftsSeg
+	readers []*segReader
+	lookups map[string]*ftsLookup // by key + prefix flag
+	order   []*ftsLookup
+}
+
+func (fq *ftsQuery) lookup(word string, prefix bool) *ftsLookup {
+	k := word
+	if prefix {
+		k += "*"
+	}
+	if t, ok := fq.lookups[k]; ok {
+		return t
+	}
+	t := &ftsLookup{key: append([]byte{'0'}, word...), prefix: prefix}
+	fq.lookups[k] = t
+	fq.order = append(fq.order, t)
+	return t
+}
+
+// collect registers every term of the tree; false when a word is not
+// plain ASCII letters and digits (the index's tokenizer then decides).
+func (fq *ftsQuery) collect(n *node) bool {
+	switch n.kind {
+	case nTerm, nPhrase:
+		for _, w := range n.words {
+			if !plainWord(w) {
+				return false
+			}
+			fq.lookup(porterStem(w), n.kind == nTerm && n.prefix)
+		}
+		return true
+	default:
+		for _, k := range n.kids {
+			if !fq.collect(k) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+func plainWord(w string) bool {
+	if w == "" {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// load reads the structure, then in one statement the pages every term
+// needs in every segment: from the page the term would start on (the
+// last index entry at or before it) to the first page whose first term
+// lies beyond it (a doclist never runs past that page).
+func (fq *ftsQuery) load(ctx context.Context, q db.Q) error {
+	var st []byte
+	if err := q.QueryRow(ctx, "SELECT block FROM recommendations_fts_data WHERE id = 10").Scan(&st); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return errFTSUnsupported
+		}
+		return err
+	}
+	segs, err := ftsStructure(st)
+	if err != nil {
+		return err
+	}
+	fq.segs = segs
+	fq.readers = make([]*segReader, len(segs))
+	for i, s := range segs {
+		fq.readers[i] = &segReader{seg: s, pages: map[int64]*ftsLeaf{}}
+	}
+	if len(segs) == 0 {
+		return nil
+	}
+	// One row per (term, segment): [data id base, first page, segment id,
+	// key (hex), last page, bound (hex), bound inclusive]. The pages of a
+	// term run from the last index entry at or before its key to the first
+	// entry beyond every key it covers (a doclist never runs past that
+	// page); the statement's text is fixed, so its shape is parsed once
+	// per query whatever the number of terms and segments.
+	var js strings.Builder
+	js.WriteByte('[')
+	for ti, t := range fq.order {
+		t.start, t.pages = make([]int64, len(segs)), make([]int64, len(segs))
+		for si, sg := range segs {
+			t.start[si] = -1
+			if ti > 0 || si > 0 {
+				js.WriteByte(',')
+			}
+			bound, incl := t.key, 0 // exact: entries with term > key
+			if t.prefix {
+				bound, incl = t.upper(), 1 // prefix: term >= the next prefix
+				if bound == nil {
+					return errFTSUnsupported
+				}
+			}
+			fmt.Fprintf(&js, `[%d,%d,%d,"%x",%d,"%x",%d]`, ftsPageID(sg.id, 0), sg.first, sg.id, t.key, sg.last, bound, incl)
+		}
+	}
+	js.WriteByte(']')
+	const pagesSQL = `SELECT j.key, d.id, d.block FROM json_each(?) AS j CROSS JOIN recommendations_fts_data AS d
+	WHERE d.id BETWEEN (j.value ->> 0) + max(j.value ->> 1, ifnull((SELECT pgno >> 1 FROM recommendations_fts_idx
+		WHERE segid = (j.value ->> 2) AND term <= unhex(j.value ->> 3) ORDER BY term DESC LIMIT 1), 0))
+	AND (j.value ->> 0) + min(j.value ->> 4, ifnull((SELECT pgno >> 1 FROM recommendations_fts_idx
+		WHERE segid = (j.value ->> 2) AND (term > unhex(j.value ->> 5) OR (j.value ->> 6 = 1 AND term = unhex(j.value ->> 5)))
+		ORDER BY term LIMIT 1), j.value ->> 4))`
+	rows, err := q.Query(ctx, pagesSQL, js.String())
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var part int
+		var id int64
+		var blk []byte
+		if err := rows.Scan(&part, &id, &blk); err != nil {
+			return err
+		}
+		ti, si := part/len(segs), part%len(segs)
+		if ti < 0 || ti >= len(fq.order) {
+			return errFTSUnsupported
+		}
+		r := fq.readers[si]
+		pg := id - ftsPageID(r.seg.id, 0)
+		// A term starts on the lowest page of its range.
+		t := fq.order[ti]
+		if t.start[si] < 0 || pg < t.start[si] {
+			t.start[si] = pg
+		}
+		t.pages[si]++
+		if _, dup := r.pages[pg]; dup {
+			continue
+		}
+		l, ok := parseLeaf(blk)
+		if !ok {
+			return errFTSUnsupported
+		}
+		r.pages[pg] = l
+	}
+	return rows.Err()
+}
+
+// scanTerm reads t (one term, or every term with the prefix) in every
+// segment, newest first: one sink per term and segment, in that order.
+func (fq *ftsQuery) scanTerm(t *ftsLookup, wantPos bool, keep *bitset) ([]*ftsSink, error) {
+	var sinks []*ftsSink
+	for si, r := range fq.readers {
+		if t.start[si] < 0 {
+			continue // no page of this segment can hold the term
+		}
+		want := func(term []byte) (*ftsSink, bool) {
+			c := bytes.Compare(term, t.key)
+			take, stop := c == 0, c > 0
+			if t.prefix {
+				take, stop = bytes.HasPrefix(term, t.key), c > 0 && !bytes.HasPrefix(term, t.key)
+			}
+			if !take {
+				return nil, stop
+			}
+			k := &ftsSink{term: string(term), seg: si, pos: wantPos, keep: keep}
+			if !wantPos {
+				k.ids = make([]int64, 0, t.pages[si]*400)
+			}
+			sinks = append(sinks, k)
+			return k, false
+		}
+		if err := r.scan(t.start[si], want, !t.prefix); err != nil {
+			return nil, err
+		}
+	}
+	return sinks, nil
+}
+
+// termIDs gives the rowids having t (any term with the prefix), ascending.
+func (fq *ftsQuery) termIDs(t *ftsLookup) ([]int64, error) {
+	sinks, err := fq.scanTerm(t, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	byTerm := map[string][][]int64{}
+	var terms []string
+	for _, k := range sinks {
+		if _, ok := byTerm[k.term]; !ok {
+			terms = append(terms, k.term)
+		}
+		byTerm[k.term] = append(byTerm[k.term], k.ids)
+	}
+	var out []int64
+	for i, term := range terms {
+		ids := mergeNewest(byTerm[term])
+		if i == 0 {
+			out = ids
+		} else {
+			out = unionIDs(out, ids)
+		}
+	}
+	return out, nil
+}
+
+func absID(x int64) int64 {
+	if x < 0 {
+		return ^x
+	}
+	return x
+}
+
+// mergeNewest merges the rowid lists of several segments (newest first):
+// for a rowid in several, the newest entry counts, and rows whose
+// counting entry is deleted (^rowid) are left out.
+func mergeNewest(lists [][]int64) []int64 {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	out := make([]int64, 0, n)
+	if len(lists) > 1 {
+		// Usually each segment holds its own range of rows (they were
+		// written in order): then the lists are simply put one after the
+		// other. Otherwise they are merged pairwise, newer winning.
+		order := make([]int, 0, len(lists))
+		for i, l := range lists {
+			if len(l) > 0 {
+				order = append(order, i)
+			}
+		}
+		slices.SortFunc(order, func(a, b int) int { return cmpInt64(absID(lists[a][0]), absID(lists[b][0])) })
+		disjoint := true
+		for k := 1; k < len(order); k++ {
+			prev, next := lists[order[k-1]], lists[order[k]]
+			if absID(prev[len(prev)-1]) >= absID(next[0]) {
+				disjoint = false
+				break
+			}
+		}
+		if !disjoint {
+			acc := lists[0]
+			for _, l := range lists[1:] {
+				acc = mergePrefer(acc, l)
+			}
+			lists = [][]int64{acc}
+		} else {
+			sorted := make([][]int64, len(order))
+			for k, i := range order {
+				sorted[k] = lists[i]
+			}
+			lists = sorted
+		}
+	}
+	for _, l := range lists {
+		for _, x := range l {
+			if x >= 0 {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// mergePrefer merges two ascending lists (by absID), keeping a's entry
+// when both have a rowid.
+func mergePrefer(a, b []int64) []int64 {
+	out := make([]int64, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		x, y := absID(a[i]), absID(b[j])
+		switch {
+		case x < y:
+			out = append(out, a[i])
+			i++
+		case x > y:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+// termPositions gives the entries (rowid and position list) of one exact
+// term, merged over the segments as mergeNewest does; only rowids in keep
+// are kept when keep is not nil.
+func (fq *ftsQuery) termPositions(t *ftsLookup, keep *bitset) ([]ftsEntry, error) {
+	sinks, err := fq.scanTerm(t, true, keep)
+	if err != nil {
+		return nil, err
+	}
+	if len(sinks) == 0 {
+		return nil, nil
+	}
+	acc := sinks[0].entries
+	for _, k := range sinks[1:] {
+		l := k.entries
+		out := make([]ftsEntry, 0, len(acc)+len(l))
+		i, j := 0, 0
+		for i < len(acc) && j < len(l) {
+			switch {
+			case acc[i].rowid < l[j].rowid:
+				out = append(out, acc[i])
+				i++
+			case acc[i].rowid > l[j].rowid:
+				out = append(out, l[j])
+				j++
+			default:
+				out = append(out, acc[i])
+				i++
+				j++
+			}
+		}
+		out = append(out, acc[i:]...)
+		acc = append(out, l[j:]...)
+	}
+	out := acc[:0]
+	for _, e := range acc {
+		if len(e.pos) > 0 {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// bitset is a set of non-negative rowids.
+type bitset []uint64
+
+func newBitset(ids []int64) *bitset {
+	var maxID int64
+	for _, id := range ids {
+		maxID = max(maxID, id)
+	}
+	b := make(bitset, maxID/64+1)
+	for _, id := range ids {
+		b[id/64] |= 1 << (id % 64)
+	}
+	return &b
+}
+
+func (b *bitset) has(id int64) bool {
+	return id >= 0 && id/64 < int64(len(*b)) && (*b)[id/64]&(1<<(id%64)) != 0
+}
+
+// eval computes the rowids matching n, ascending.
+func (fq *ftsQuery) eval(n *node) ([]int64, error) {
+	switch n.kind {
+	case nTerm:
+		return fq.termIDs(fq.lookup(porterStem(n.words[0]), n.prefix))
+	case nPhrase:
+		return fq.phrase(n.words)
+	case nAnd:
+		var out []int64
+		for i, k := range n.kids {
+			ids, err := fq.eval(k)
+			if err != nil {
+				return nil, err
+			}
+			if i == 0 {
+				out = ids
+			} else {
+				out = intersectIDs(out, ids)
+			}
+			if len(out) == 0 {
+				return nil, nil
+			}
+		}
+		return out, nil
+	case nOr:
+		a, err := fq.eval(n.kids[0])
+		if err != nil {
+			return nil, err
+		}
+		b, err := fq.eval(n.kids[1])
+		if err != nil {
+			return nil, err
+		}
+		return unionIDs(a, b), nil
+	case nNot:
+		a, err := fq.eval(n.kids[0])
+		if err != nil {
+			return nil, err
+		}
+		b, err := fq.eval(n.kids[1])
+		if err != nil {
+			return nil, err
+		}
+		return exceptIDs(a, b), nil
+	}
+	return nil, errFTSUnsupported
+}
+
+// phrase finds rows where the words' terms stand at consecutive
+// positions of the same column.
+func (fq *ftsQuery) phrase(words []string) ([]int64, error) {
+	// The word with the fewest pages is read first; the other words'
+	// position lists are then kept only for its rows.
+	rare := 0
+	for i, w := range words {
+		if fq.lookup(porterStem(w), false).total() < fq.lookup(porterStem(words[rare]), false).total() {
+			rare = i
+		}
+	}
+	lists := make([][]ftsEntry, len(words))
+	var err error
+	if lists[rare], err = fq.termPositions(fq.lookup(porterStem(words[rare]), false), nil); err != nil || len(lists[rare]) == 0 {
+		return nil, err
+	}
+	ids := make([]int64, len(lists[rare]))
+	for i, e := range lists[rare] {
+		ids[i] = e.rowid
+	}
+	keep := newBitset(ids)
+	for i, w := range words {
+		if i == rare {
+			continue
+		}
+		if lists[i], err = fq.termPositions(fq.lookup(porterStem(w), false), keep); err != nil {
+			return nil, err
+		}
+		if len(lists[i]) == 0 {
+			return nil, nil
+		}
+	}
+	var out []int64
+	heads := make([]int, len(words))
+	bufs := make([][]uint64, len(words))
+outer:
+	for heads[0] < len(lists[0]) {
+		row := lists[0][heads[0]].rowid
+		// Advance the others to row.
+		for i := 1; i < len(lists); i++ {
+			l := lists[i]
+			for heads[i] < len(l) && l[heads[i]].rowid < row {
+				heads[i]++
+			}
+			if heads[i] >= len(l) {
+				break outer
+			}
+			if l[heads[i]].rowid > row {
+				// Skip the first list forward.
+				for heads[0] < len(lists[0]) && lists[0][heads[0]].rowid < l[heads[i]].rowid {
+					heads[0]++
+				}
+				continue outer
+			}
+		}
+		for i := range lists {
+			var good bool
+			if bufs[i], good = decodePositions(lists[i][heads[i]].pos, bufs[i][:0]); !good {
+				return nil, errFTSUnsupported
+			}
+		}
+		if phraseAt(bufs) {
+			out = append(out, row)
+		}
+		heads[0]++
+	}
+	return out, nil
+}
+
+// decodePositions reads a position list into (column << 32 | offset)
+// values, ascending.
+func decodePositions(b []byte, out []uint64) ([]uint64, bool) {
+	var col, off uint64
+	for i := 0; i < len(b); {
+		v, n, ok := ftsVarint(b, i)
+		if !ok {
+			return nil, false
+		}
+		i = n
+		if v == 1 { // column change
+			if col, i, ok = ftsVarint(b, i); !ok {
+				return nil, false
+			}
+			off = 0
+			continue
+		}
+		if v < 2 {
+			return nil, false
+		}
+		off += v - 2
+		out = append(out, col<<32|off)
+	}
+	return out, true
+}
+
+// phraseAt: some position p has word i at p+i for every i.
+func phraseAt(pos [][]uint64) bool {
+	idx := make([]int, len(pos))
+	for _, p := range pos[0] {
+		all := true
+		for i := 1; i < len(pos); i++ {
+			wantP := p + uint64(i)
+			for idx[i] < len(pos[i]) && pos[i][idx[i]] < wantP {
+				idx[i]++
+			}
+			if idx[i] >= len(pos[i]) {
+				return false
+			}
+			if pos[i][idx[i]] != wantP {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+func unionIDs(a, b []int64) []int64 {
+	out := make([]int64, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case a[i] > b[j]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+func intersectIDs(a, b []int64) []int64 {
+	var out []int64
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	return out
+}
+
+func exceptIDs(a, b []int64) []int64 {
+	out := make([]int64, 0, len(a))
+	j := 0
+	for _, x := range a {
+		for j < len(b) && b[j] < x {
+			j++
+		}
+		if j < len(b) && b[j] == x {
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// directMatch computes the nums matching the query tree from the FTS5
+// index itself. ok is false when the index cannot be read this way (the
+// caller then asks FTS5); err is a store error.
+func directMatch(ctx context.Context, q db.Q, n *node) (nums []int32, ok bool, err error) {
+	if ftsDirectOff.Load() || q.Dialect() != db.SQLite {
+		return nil, false, nil
+	}
+	fq := &ftsQuery{lookups: map[string]*ftsLookup{}}
+	if !fq.collect(n) {
+		return nil, false, nil
+	}
+	// Rows written earlier in this same transaction may still be in
+	// FTS5's memory, where MATCH sees them but the tables do not: FTS5
+	// writes them out at a savepoint. (Elsewhere this does nothing.)
+	if _, err := q.Exec(ctx, "SAVEPOINT rec_search_flush; RELEASE rec_search_flush"); err != nil {
+		return nil, false, err
+	}
+	if err := fq.load(ctx, q); err != nil {
+		if isFTSFormat(err) {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	ids, err := fq.eval(n)
+	if err != nil {
+		if isFTSFormat(err) {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	nums = make([]int32, len(ids))
+	for i, id := range ids {
+		if id < 0 || id > 1<<31-1 {
+			return nil, false, nil
+		}
+		nums[i] = int32(id)
+	}
+	ftsDirectReads.Add(1)
+	return nums, true, nil
+}
+
+func isFTSFormat(err error) bool {
+	return errors.Is(err, errFTSUnsupported) || errors.Is(err, errFTSMissing)
+}
