@@ -40,7 +40,11 @@ type facetIndex struct {
 	// Dictionaries: value of index i is dict[i] (index 0 unused).
 	mechs, resps, states, owners, themeNames []string
 	combos                                   [][]uint16 // theme lists, by 1-based index into themeNames
-	all                                      []int32    // every num, ascending
+	// The same flattened for the search loop: combo c is
+	// comboFlat[comboOff[c]:comboOff[c+1]].
+	comboOff  []uint32
+	comboFlat []uint16
+	all       []int32 // every num, ascending
 }
 
 // facetRow holds one recommendation's facet values as 1-based indexes
@@ -337,6 +341,12 @@ func (ix *facetIndex) finish() {
 		}
 	}
 	ix.mechs, ix.resps, ix.states, ix.owners, ix.themeNames = ix.mechD.names, ix.respD.names, ix.stateD.names, ix.ownerD.names, ix.themeD.names
+	ix.comboOff, ix.comboFlat = make([]uint32, 0, len(ix.combos)+1), nil
+	for _, c := range ix.combos {
+		ix.comboOff = append(ix.comboOff, uint32(len(ix.comboFlat)))
+		ix.comboFlat = append(ix.comboFlat, c...)
+	}
+	ix.comboOff = append(ix.comboOff, uint32(len(ix.comboFlat)))
 }
 
 // clone copies the index for changes, leaving ix as it is for the
@@ -724,7 +734,7 @@ func indexSearch(ctx context.Context, q db.Q, f Filter, match string) (Results, 
 			okR := wR == 0 || r == wR
 			okC := wC == 0 || c == wC
 			okT := wT == 0
-			combo := ix.combos[fr.themes]
+			combo := ix.comboFlat[ix.comboOff[fr.themes]:ix.comboOff[fr.themes+1]]
 			if wT > 0 {
 				for _, t := range combo {
 					if int(t) == wT {

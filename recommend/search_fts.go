@@ -55,6 +55,9 @@ type ftsSeg struct {
 func ftsPageID(seg, pg int64) int64 { return seg<<37 + pg }
 
 func ftsVarint(b []byte, i int) (uint64, int, bool) {
+	if i < len(b) && b[i] < 0x80 {
+		return uint64(b[i]), i + 1, true
+	}
 	var v uint64
 	for k := 0; k < 8; k++ {
 		if i+k >= len(b) {
@@ -608,6 +611,10 @@ func (fq *ftsQuery) scanTerm(t *ftsLookup, wantPos bool, keep *bitset) ([]*ftsSi
 			k := &ftsSink{term: string(term), seg: si, pos: wantPos, keep: keep}
 			if !wantPos {
 				k.ids = make([]int64, 0, t.pages[si]*400)
+			} else if keep != nil {
+				k.entries = make([]ftsEntry, 0, min(keep.n, int(t.pages[si])*400))
+			} else {
+				k.entries = make([]ftsEntry, 0, t.pages[si]*300)
 			}
 			sinks = append(sinks, k)
 			return k, false
@@ -620,7 +627,7 @@ func (fq *ftsQuery) scanTerm(t *ftsLookup, wantPos bool, keep *bitset) ([]*ftsSi
 }
 
 // termIDs gives the rowids having t (any term with the prefix), ascending.
-func (fq *ftsQuery) termIDs(t *ftsLookup) ([]int64, error) {
+func (fq *ftsQuery) termIDs(t *ftsLookup, keep *bitset) ([]int64, error) {
 	sinks, err := fq.scanTerm(t, false, nil)
 	if err != nil {
 		return nil, err
@@ -641,6 +648,15 @@ func (fq *ftsQuery) termIDs(t *ftsLookup) ([]int64, error) {
 		} else {
 			out = unionIDs(out, ids)
 		}
+	}
+	if keep != nil {
+		kept := out[:0]
+		for _, id := range out {
+			if keep.has(id) {
+				kept = append(kept, id)
+			}
+		}
+		out = kept
 	}
 	return out, nil
 }
@@ -749,27 +765,60 @@ func (fq *ftsQuery) termPositions(t *ftsLookup, keep *bitset) ([]ftsEntry, error
 	if len(sinks) == 0 {
 		return nil, nil
 	}
-	acc := sinks[0].entries
-	for _, k := range sinks[1:] {
-		l := k.entries
-		out := make([]ftsEntry, 0, len(acc)+len(l))
-		i, j := 0, 0
-		for i < len(acc) && j < len(l) {
-			switch {
-			case acc[i].rowid < l[j].rowid:
-				out = append(out, acc[i])
-				i++
-			case acc[i].rowid > l[j].rowid:
-				out = append(out, l[j])
-				j++
-			default:
-				out = append(out, acc[i])
-				i++
-				j++
-			}
+	// As in mergeNewest: segments holding separate ranges of rows are
+	// put one after the other, others merged pairwise, newer winning.
+	disjoint := true
+	var spans []*ftsSink // newest first, as scanned
+	for _, k := range sinks {
+		if len(k.entries) > 0 {
+			spans = append(spans, k)
 		}
-		out = append(out, acc[i:]...)
-		acc = append(out, l[j:]...)
+	}
+	order := slices.Clone(spans)
+	slices.SortFunc(order, func(a, b *ftsSink) int { return cmpInt64(a.entries[0].rowid, b.entries[0].rowid) })
+	for k := 1; k < len(order); k++ {
+		if order[k-1].entries[len(order[k-1].entries)-1].rowid >= order[k].entries[0].rowid {
+			disjoint = false
+			break
+		}
+	}
+	var acc []ftsEntry
+	if disjoint {
+		n := 0
+		for _, k := range order {
+			n += len(k.entries)
+		}
+		acc = make([]ftsEntry, 0, n)
+		for _, k := range order {
+			acc = append(acc, k.entries...)
+		}
+	} else {
+		// spans keeps the segments' order (newest first).
+		for i, k := range spans {
+			if i == 0 {
+				acc = k.entries
+				continue
+			}
+			l := k.entries
+			out := make([]ftsEntry, 0, len(acc)+len(l))
+			x, y := 0, 0
+			for x < len(acc) && y < len(l) {
+				switch {
+				case acc[x].rowid < l[y].rowid:
+					out = append(out, acc[x])
+					x++
+				case acc[x].rowid > l[y].rowid:
+					out = append(out, l[y])
+					y++
+				default:
+					out = append(out, acc[x])
+					x++
+					y++
+				}
+			}
+			out = append(out, acc[x:]...)
+			acc = append(out, l[y:]...)
+		}
 	}
 	out := acc[:0]
 	for _, e := range acc {
@@ -781,35 +830,45 @@ func (fq *ftsQuery) termPositions(t *ftsLookup, keep *bitset) ([]ftsEntry, error
 }
 
 // bitset is a set of non-negative rowids.
-type bitset []uint64
+type bitset struct {
+	w []uint64
+	n int // members
+}
 
 func newBitset(ids []int64) *bitset {
 	var maxID int64
 	for _, id := range ids {
 		maxID = max(maxID, id)
 	}
-	b := make(bitset, maxID/64+1)
+	b := &bitset{w: make([]uint64, maxID/64+1), n: len(ids)}
 	for _, id := range ids {
-		b[id/64] |= 1 << (id % 64)
+		b.w[id/64] |= 1 << (id % 64)
 	}
-	return &b
+	return b
 }
 
 func (b *bitset) has(id int64) bool {
-	return id >= 0 && id/64 < int64(len(*b)) && (*b)[id/64]&(1<<(id%64)) != 0
+	return id >= 0 && id/64 < int64(len(b.w)) && b.w[id/64]&(1<<(id%64)) != 0
 }
 
-// eval computes the rowids matching n, ascending.
-func (fq *ftsQuery) eval(n *node) ([]int64, error) {
+// eval computes the rowids matching n, ascending, keeping only those in
+// keep when it is set: an AND's later parts (and a NOT's right side) are
+// then read only for the rows still in, which spares decoding position
+// lists of rows already ruled out.
+func (fq *ftsQuery) eval(n *node, keep *bitset) ([]int64, error) {
 	switch n.kind {
 	case nTerm:
-		return fq.termIDs(fq.lookup(porterStem(n.words[0]), n.prefix))
+		return fq.termIDs(fq.lookup(porterStem(n.words[0]), n.prefix), keep)
 	case nPhrase:
-		return fq.phrase(n.words)
+		return fq.phrase(n.words, keep)
 	case nAnd:
+		// Cheapest first (fewest pages); each later part only for rows
+		// still in.
+		kids := slices.Clone(n.kids)
+		slices.SortStableFunc(kids, func(a, b *node) int { return cmpInt64(fq.cost(a), fq.cost(b)) })
 		var out []int64
-		for i, k := range n.kids {
-			ids, err := fq.eval(k)
+		for i, k := range kids {
+			ids, err := fq.eval(k, keep)
 			if err != nil {
 				return nil, err
 			}
@@ -821,24 +880,25 @@ func (fq *ftsQuery) eval(n *node) ([]int64, error) {
 			if len(out) == 0 {
 				return nil, nil
 			}
+			keep = newBitset(out)
 		}
 		return out, nil
 	case nOr:
-		a, err := fq.eval(n.kids[0])
+		a, err := fq.eval(n.kids[0], keep)
 		if err != nil {
 			return nil, err
 		}
-		b, err := fq.eval(n.kids[1])
+		b, err := fq.eval(n.kids[1], keep)
 		if err != nil {
 			return nil, err
 		}
 		return unionIDs(a, b), nil
 	case nNot:
-		a, err := fq.eval(n.kids[0])
-		if err != nil {
+		a, err := fq.eval(n.kids[0], keep)
+		if err != nil || len(a) == 0 {
 			return nil, err
 		}
-		b, err := fq.eval(n.kids[1])
+		b, err := fq.eval(n.kids[1], newBitset(a))
 		if err != nil {
 			return nil, err
 		}
@@ -847,9 +907,39 @@ func (fq *ftsQuery) eval(n *node) ([]int64, error) {
 	return nil, errFTSUnsupported
 }
 
+// cost estimates the work of evaluating n: pages read for its terms (an
+// OR costs both sides, an AND its cheapest part).
+func (fq *ftsQuery) cost(n *node) int64 {
+	switch n.kind {
+	case nTerm:
+		return fq.lookup(porterStem(n.words[0]), n.prefix).total()
+	case nPhrase:
+		c := int64(-1)
+		for _, w := range n.words {
+			if t := fq.lookup(porterStem(w), false).total(); c < 0 || t < c {
+				c = t
+			}
+		}
+		return c
+	case nAnd:
+		c := int64(-1)
+		for _, k := range n.kids {
+			if t := fq.cost(k); c < 0 || t < c {
+				c = t
+			}
+		}
+		return c
+	case nOr:
+		return fq.cost(n.kids[0]) + fq.cost(n.kids[1])
+	case nNot:
+		return fq.cost(n.kids[0])
+	}
+	return 0
+}
+
 // phrase finds rows where the words' terms stand at consecutive
 // positions of the same column.
-func (fq *ftsQuery) phrase(words []string) ([]int64, error) {
+func (fq *ftsQuery) phrase(words []string, keep *bitset) ([]int64, error) {
 	// The word with the fewest pages is read first; the other words'
 	// position lists are then kept only for its rows.
 	rare := 0
@@ -860,14 +950,14 @@ func (fq *ftsQuery) phrase(words []string) ([]int64, error) {
 	}
 	lists := make([][]ftsEntry, len(words))
 	var err error
-	if lists[rare], err = fq.termPositions(fq.lookup(porterStem(words[rare]), false), nil); err != nil || len(lists[rare]) == 0 {
+	if lists[rare], err = fq.termPositions(fq.lookup(porterStem(words[rare]), false), keep); err != nil || len(lists[rare]) == 0 {
 		return nil, err
 	}
 	ids := make([]int64, len(lists[rare]))
 	for i, e := range lists[rare] {
 		ids[i] = e.rowid
 	}
-	keep := newBitset(ids)
+	keep = newBitset(ids)
 	for i, w := range words {
 		if i == rare {
 			continue
@@ -1044,7 +1134,7 @@ func directMatch(ctx context.Context, q db.Q, n *node) (nums []int32, ok bool, e
 		}
 		return nil, false, err
 	}
-	ids, err := fq.eval(n)
+	ids, err := fq.eval(n, nil)
 	if err != nil {
 		if isFTSFormat(err) {
 			return nil, false, nil
