@@ -494,7 +494,7 @@ func matchNums(ctx context.Context, q db.Q, token, expr string, tree *node) ([]i
 		return nums, nil
 	}
 	// Read from the FTS5 index directly (search_fts.go) when it can be.
-	if nums, ok, err := directMatch(ctx, q, tree); err != nil {
+	if nums, ok, err := directMatch(ctx, q, token, tree); err != nil {
 		return nil, err
 	} else if ok {
 		fullMatches.Add(1)

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"vigil/db"
@@ -503,7 +505,18 @@ func plainWord(w string) bool {
 // needs in every segment: from the page the term would start on (the
 // last index entry at or before it) to the first page whose first term
 // lies beyond it (a doclist never runs past that page).
-func (fq *ftsQuery) load(ctx context.Context, q db.Q) error {
+func (fq *ftsQuery) load(ctx context.Context, q db.Q, token string) error {
+	// With the term index of this state of the FTS5 index in memory
+	// already, the structure record and the pages come in one statement;
+	// should the structure have changed meanwhile, the pages are asked
+	// again from the fresh one.
+	ix := ftsIdxFor(token)
+	if ix != nil {
+		st, err := fq.loadPages(ctx, q, ix, true)
+		if err != nil || st == nil || bytes.Equal(st, ix.structure) {
+			return err
+		}
+	}
 	var st []byte
 	if err := q.QueryRow(ctx, "SELECT block FROM recommendations_fts_data WHERE id = 10").Scan(&st); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -511,53 +524,151 @@ func (fq *ftsQuery) load(ctx context.Context, q db.Q) error {
 		}
 		return err
 	}
-	segs, err := ftsStructure(st)
+	ix, err := loadFTSIdx(ctx, q, token, st)
 	if err != nil {
 		return err
 	}
+	_, err = fq.loadPages(ctx, q, ix, false)
+	return err
+}
+
+// ftsIdx is recommendations_fts_idx (which leaf page each term range
+// starts on, per segment) for one state of the FTS5 index: small (one
+// entry per leaf page that starts a term), read whole once per state and
+// kept like the facet index. The state is the recommendations' change
+// token together with the structure record, which lists every segment and
+// its pages and so changes whenever FTS5 writes or merges.
+type ftsIdx struct {
+	key       string
+	structure []byte
+	segs      []ftsSeg
+	terms     map[int64][]string // by segment: the index's term prefixes, ascending
+	pages     map[int64][]int64  // the page of each
+}
+
+var ftsIdxCache struct {
+	sync.Mutex
+	ix *ftsIdx
+}
+
+func ftsIdxFor(token string) *ftsIdx {
+	ftsIdxCache.Lock()
+	defer ftsIdxCache.Unlock()
+	if ix := ftsIdxCache.ix; ix != nil && strings.HasPrefix(ix.key, token+"\x00") {
+		return ix
+	}
+	return nil
+}
+
+func loadFTSIdx(ctx context.Context, q db.Q, token string, st []byte) (*ftsIdx, error) {
+	key := token + "\x00" + string(st)
+	ftsIdxCache.Lock()
+	if ix := ftsIdxCache.ix; ix != nil && ix.key == key {
+		ftsIdxCache.Unlock()
+		return ix, nil
+	}
+	ftsIdxCache.Unlock()
+	segs, err := ftsStructure(st)
+	if err != nil {
+		return nil, err
+	}
+	ix := &ftsIdx{key: key, structure: st, segs: segs, terms: map[int64][]string{}, pages: map[int64][]int64{}}
+	rows, err := q.Query(ctx, "SELECT segid, term, pgno >> 1 FROM recommendations_fts_idx ORDER BY segid, term")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seg, pg int64
+		var term []byte
+		if err := rows.Scan(&seg, &term, &pg); err != nil {
+			return nil, err
+		}
+		ix.terms[seg] = append(ix.terms[seg], string(term))
+		ix.pages[seg] = append(ix.pages[seg], pg)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ftsIdxCache.Lock()
+	ftsIdxCache.ix = ix
+	ftsIdxCache.Unlock()
+	return ix, nil
+}
+
+// pageRange is the pages of segment sg that can hold t: from the last
+// index entry at or before its key (as FTS5 seeks) to the first entry
+// beyond every key it covers (a doclist never runs past that page).
+func (ix *ftsIdx) pageRange(sg ftsSeg, t *ftsLookup) (int64, int64, bool) {
+	terms, pages := ix.terms[sg.id], ix.pages[sg.id]
+	key := string(t.key)
+	from := sg.first
+	// Index of the first entry > key.
+	i := sort.SearchStrings(terms, key)
+	if i < len(terms) && terms[i] == key {
+		i++
+	}
+	if i > 0 {
+		from = max(from, pages[i-1])
+	}
+	to := sg.last
+	var j int
+	if t.prefix {
+		up := t.upper()
+		if up == nil {
+			return 0, 0, false
+		}
+		j = sort.SearchStrings(terms, string(up)) // first entry >= up
+	} else {
+		j = i // first entry > key
+	}
+	if j < len(terms) {
+		to = min(to, pages[j])
+	}
+	return from, to, true
+}
+
+// loadPages reads, in one statement, the pages of every term in every
+// segment of ix (and, with withStructure, the structure record first,
+// which it returns).
+func (fq *ftsQuery) loadPages(ctx context.Context, q db.Q, ix *ftsIdx, withStructure bool) ([]byte, error) {
+	segs := ix.segs
 	fq.segs = segs
 	fq.readers = make([]*segReader, len(segs))
 	for i, s := range segs {
 		fq.readers[i] = &segReader{seg: s, pages: map[int64]*ftsLeaf{}}
 	}
-	if len(segs) == 0 {
-		return nil
-	}
-	// One row per (term, segment): [data id base, first page, segment id,
-	// key (hex), last page, bound (hex), bound inclusive]. The pages of a
-	// term run from the last index entry at or before its key to the first
-	// entry beyond every key it covers (a doclist never runs past that
-	// page); the statement's text is fixed, so its shape is parsed once
-	// per query whatever the number of terms and segments.
+	// [part, first data id, last data id] per term and segment.
 	var js strings.Builder
 	js.WriteByte('[')
+	n := 0
 	for ti, t := range fq.order {
 		t.start, t.pages = make([]int64, len(segs)), make([]int64, len(segs))
 		for si, sg := range segs {
 			t.start[si] = -1
-			if ti > 0 || si > 0 {
+			from, to, ok := ix.pageRange(sg, t)
+			if !ok {
+				return nil, errFTSUnsupported
+			}
+			if from > to {
+				continue
+			}
+			if n > 0 {
 				js.WriteByte(',')
 			}
-			bound, incl := t.key, 0 // exact: entries with term > key
-			if t.prefix {
-				bound, incl = t.upper(), 1 // prefix: term >= the next prefix
-				if bound == nil {
-					return errFTSUnsupported
-				}
-			}
-			fmt.Fprintf(&js, `[%d,%d,%d,"%x",%d,"%x",%d]`, ftsPageID(sg.id, 0), sg.first, sg.id, t.key, sg.last, bound, incl)
+			n++
+			fmt.Fprintf(&js, "[%d,%d,%d]", ti*len(segs)+si, ftsPageID(sg.id, from), ftsPageID(sg.id, to))
 		}
 	}
 	js.WriteByte(']')
-	const pagesSQL = `SELECT j.key, d.id, d.block FROM json_each(?) AS j CROSS JOIN recommendations_fts_data AS d
-	WHERE d.id BETWEEN (j.value ->> 0) + max(j.value ->> 1, ifnull((SELECT pgno >> 1 FROM recommendations_fts_idx
-		WHERE segid = (j.value ->> 2) AND term <= unhex(j.value ->> 3) ORDER BY term DESC LIMIT 1), 0))
-	AND (j.value ->> 0) + min(j.value ->> 4, ifnull((SELECT pgno >> 1 FROM recommendations_fts_idx
-		WHERE segid = (j.value ->> 2) AND (term > unhex(j.value ->> 5) OR (j.value ->> 6 = 1 AND term = unhex(j.value ->> 5)))
-		ORDER BY term LIMIT 1), j.value ->> 4))`
+	pagesSQL := "SELECT j.value ->> 0, d.id, d.block FROM json_each(?) AS j CROSS JOIN recommendations_fts_data AS d WHERE d.id BETWEEN j.value ->> 1 AND j.value ->> 2"
+	if withStructure {
+		pagesSQL = "SELECT -1, id, block FROM recommendations_fts_data WHERE id = 10 UNION ALL " + pagesSQL
+	}
+	var st []byte
 	rows, err := q.Query(ctx, pagesSQL, js.String())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -565,15 +676,23 @@ func (fq *ftsQuery) load(ctx context.Context, q db.Q) error {
 		var id int64
 		var blk []byte
 		if err := rows.Scan(&part, &id, &blk); err != nil {
-			return err
+			return nil, err
+		}
+		if part == -1 {
+			if st = blk; !bytes.Equal(st, ix.structure) {
+				return st, nil // changed: the caller starts again
+			}
+			continue
+		}
+		if len(segs) == 0 {
+			return nil, errFTSUnsupported
 		}
 		ti, si := part/len(segs), part%len(segs)
 		if ti < 0 || ti >= len(fq.order) {
-			return errFTSUnsupported
+			return nil, errFTSUnsupported
 		}
 		r := fq.readers[si]
 		pg := id - ftsPageID(r.seg.id, 0)
-		// A term starts on the lowest page of its range.
 		t := fq.order[ti]
 		if t.start[si] < 0 || pg < t.start[si] {
 			t.start[si] = pg
@@ -584,11 +703,17 @@ func (fq *ftsQuery) load(ctx context.Context, q db.Q) error {
 		}
 		l, ok := parseLeaf(blk)
 		if !ok {
-			return errFTSUnsupported
+			return nil, errFTSUnsupported
 		}
 		r.pages[pg] = l
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if withStructure && st == nil {
+		return nil, errFTSUnsupported
+	}
+	return st, nil
 }
 
 // scanTerm reads t (one term, or every term with the prefix) in every
@@ -1114,7 +1239,7 @@ func exceptIDs(a, b []int64) []int64 {
 // directMatch computes the nums matching the query tree from the FTS5
 // index itself. ok is false when the index cannot be read this way (the
 // caller then asks FTS5); err is a store error.
-func directMatch(ctx context.Context, q db.Q, n *node) (nums []int32, ok bool, err error) {
+func directMatch(ctx context.Context, q db.Q, token string, n *node) (nums []int32, ok bool, err error) {
 	if ftsDirectOff.Load() || q.Dialect() != db.SQLite {
 		return nil, false, nil
 	}
@@ -1128,7 +1253,7 @@ func directMatch(ctx context.Context, q db.Q, n *node) (nums []int32, ok bool, e
 	if _, err := q.Exec(ctx, "SAVEPOINT rec_search_flush; RELEASE rec_search_flush"); err != nil {
 		return nil, false, err
 	}
-	if err := fq.load(ctx, q); err != nil {
+	if err := fq.load(ctx, q, token); err != nil {
 		if isFTSFormat(err) {
 			return nil, false, nil
 		}

@@ -141,7 +141,11 @@ func compareFTS(t *testing.T, ctx context.Context, d *db.DB, label string) {
 			if err != nil {
 				t.Fatalf("%s: %v", q, err)
 			}
-			got, ok, err := directMatch(ctx, tx, tree)
+			tok, _, err := searchTokens(ctx, tx)
+			if err != nil {
+				return err
+			}
+			got, ok, err := directMatch(ctx, tx, tok, tree)
 			if err != nil {
 				return err
 			}
@@ -275,7 +279,11 @@ func TestFTSDirectSeesOwnTransaction(t *testing.T) {
 		}
 		for _, q := range []string{"quokka", `"protect quokkas"`, "quok*"} {
 			tree, _ := parse(q)
-			got, ok, err := directMatch(ctx, tx, tree)
+			tok, _, err := searchTokens(ctx, tx)
+			if err != nil {
+				return err
+			}
+			got, ok, err := directMatch(ctx, tx, tok, tree)
 			if err != nil {
 				return err
 			}
