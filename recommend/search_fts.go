@@ -174,12 +174,26 @@ func parseLeaf(b []byte) (*ftsLeaf, bool) {
 	return l, true
 }
 
-// ftsEntry is one row of a doclist: its rowid and position list (empty:
-// the row was deleted or no longer has the term).
+// ftsEntry is one row of a doclist: its rowid and position list, as
+// arena[off:off+n] of the ftsArena it was read into (n == 0: the row was
+// deleted or no longer has the term). No pointers: cheap to allocate and
+// for the garbage collector.
 type ftsEntry struct {
 	rowid int64
-	pos   []byte
+	off   uint32
+	n     uint32
 }
+
+// ftsArena holds the position lists of one term's entries.
+type ftsArena struct{ b []byte }
+
+func (a *ftsArena) add(p []byte) (uint32, uint32) {
+	off := len(a.b)
+	a.b = append(a.b, p...)
+	return uint32(off), uint32(len(p))
+}
+
+func (a *ftsArena) pos(e ftsEntry) []byte { return a.b[e.off : e.off+e.n] }
 
 // segReader reads the terms and doclists of one segment from pages loaded
 // beforehand.
@@ -334,7 +348,8 @@ func (s *segReader) doclist(pg int64, l *ftsLeaf, ti int, off int, sink *ftsSink
 						sink.ids = append(sink.ids, ^rowid)
 					}
 				} else if sink.keep == nil || sink.keep.has(rowid) {
-					sink.entries = append(sink.entries, ftsEntry{rowid: rowid, pos: l.b[off : off+n]})
+					o, m := sink.arena.add(l.b[off : off+n])
+					sink.entries = append(sink.entries, ftsEntry{rowid: rowid, off: o, n: m})
 				}
 			}
 			off += n
@@ -381,7 +396,8 @@ func (s *segReader) doclist(pg int64, l *ftsLeaf, ti int, off int, sink *ftsSink
 					buf = append(buf, cl.b[4:4+take]...)
 					rest -= take
 				}
-				sink.entries = append(sink.entries, ftsEntry{rowid: rowid, pos: buf})
+				o, m := sink.arena.add(buf)
+				sink.entries = append(sink.entries, ftsEntry{rowid: rowid, off: o, n: m})
 			}
 		}
 		found, err := next()
@@ -407,6 +423,7 @@ type ftsSink struct {
 	keep    *bitset
 	ids     []int64
 	entries []ftsEntry
+	arena   *ftsArena // shared by the sinks of one term
 }
 
 // ftsTermSet is a term or prefix as looked up in the index: the key is
@@ -674,7 +691,12 @@ func (fq *ftsQuery) loadPages(ctx context.Context, q db.Q, ix *ftsIdx, withStruc
 	for rows.Next() {
 		var part int
 		var id int64
-		var blk []byte
+		// RawBytes: the pure-Go driver hands every blob over in a new
+		// slice of its own, which database/sql would otherwise copy once
+		// more; the pages are kept past the next row on that ground.
+		// (Were a driver to reuse its buffer, the pages would change under
+		// the reader: TestFTSDirectAgreesWithMatch would fail.)
+		var blk sql.RawBytes
 		if err := rows.Scan(&part, &id, &blk); err != nil {
 			return nil, err
 		}
@@ -718,7 +740,7 @@ func (fq *ftsQuery) loadPages(ctx context.Context, q db.Q, ix *ftsIdx, withStruc
 
 // scanTerm reads t (one term, or every term with the prefix) in every
 // segment, newest first: one sink per term and segment, in that order.
-func (fq *ftsQuery) scanTerm(t *ftsLookup, wantPos bool, keep *bitset) ([]*ftsSink, error) {
+func (fq *ftsQuery) scanTerm(t *ftsLookup, wantPos bool, keep *bitset, arena *ftsArena) ([]*ftsSink, error) {
 	var sinks []*ftsSink
 	for si, r := range fq.readers {
 		if t.start[si] < 0 {
@@ -733,7 +755,7 @@ func (fq *ftsQuery) scanTerm(t *ftsLookup, wantPos bool, keep *bitset) ([]*ftsSi
 			if !take {
 				return nil, stop
 			}
-			k := &ftsSink{term: string(term), seg: si, pos: wantPos, keep: keep}
+			k := &ftsSink{term: string(term), seg: si, pos: wantPos, keep: keep, arena: arena}
 			if !wantPos {
 				k.ids = make([]int64, 0, t.pages[si]*400)
 			} else if keep != nil {
@@ -753,7 +775,7 @@ func (fq *ftsQuery) scanTerm(t *ftsLookup, wantPos bool, keep *bitset) ([]*ftsSi
 
 // termIDs gives the rowids having t (any term with the prefix), ascending.
 func (fq *ftsQuery) termIDs(t *ftsLookup, keep *bitset) ([]int64, error) {
-	sinks, err := fq.scanTerm(t, false, nil)
+	sinks, err := fq.scanTerm(t, false, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -882,8 +904,8 @@ func mergePrefer(a, b []int64) []int64 {
 // termPositions gives the entries (rowid and position list) of one exact
 // term, merged over the segments as mergeNewest does; only rowids in keep
 // are kept when keep is not nil.
-func (fq *ftsQuery) termPositions(t *ftsLookup, keep *bitset) ([]ftsEntry, error) {
-	sinks, err := fq.scanTerm(t, true, keep)
+func (fq *ftsQuery) termPositions(t *ftsLookup, keep *bitset, arena *ftsArena) ([]ftsEntry, error) {
+	sinks, err := fq.scanTerm(t, true, keep, arena)
 	if err != nil {
 		return nil, err
 	}
@@ -947,7 +969,7 @@ func (fq *ftsQuery) termPositions(t *ftsLookup, keep *bitset) ([]ftsEntry, error
 	}
 	out := acc[:0]
 	for _, e := range acc {
-		if len(e.pos) > 0 {
+		if e.n > 0 {
 			out = append(out, e)
 		}
 	}
@@ -1074,8 +1096,12 @@ func (fq *ftsQuery) phrase(words []string, keep *bitset) ([]int64, error) {
 		}
 	}
 	lists := make([][]ftsEntry, len(words))
+	arenas := make([]*ftsArena, len(words))
+	for i := range arenas {
+		arenas[i] = &ftsArena{}
+	}
 	var err error
-	if lists[rare], err = fq.termPositions(fq.lookup(porterStem(words[rare]), false), keep); err != nil || len(lists[rare]) == 0 {
+	if lists[rare], err = fq.termPositions(fq.lookup(porterStem(words[rare]), false), keep, arenas[rare]); err != nil || len(lists[rare]) == 0 {
 		return nil, err
 	}
 	ids := make([]int64, len(lists[rare]))
@@ -1087,7 +1113,7 @@ func (fq *ftsQuery) phrase(words []string, keep *bitset) ([]int64, error) {
 		if i == rare {
 			continue
 		}
-		if lists[i], err = fq.termPositions(fq.lookup(porterStem(w), false), keep); err != nil {
+		if lists[i], err = fq.termPositions(fq.lookup(porterStem(w), false), keep, arenas[i]); err != nil {
 			return nil, err
 		}
 		if len(lists[i]) == 0 {
@@ -1119,7 +1145,7 @@ outer:
 		}
 		for i := range lists {
 			var good bool
-			if bufs[i], good = decodePositions(lists[i][heads[i]].pos, bufs[i][:0]); !good {
+			if bufs[i], good = decodePositions(arenas[i].pos(lists[i][heads[i]]), bufs[i][:0]); !good {
 				return nil, errFTSUnsupported
 			}
 		}
