@@ -56,6 +56,9 @@ type ftsSeg struct {
 // FTS5 data ids: segment id, doclist-index flag, height, page number.
 func ftsPageID(seg, pg int64) int64 { return seg<<37 + pg }
 
+// maxRowid: rowids are nums, kept as int32 like the facet index's.
+const maxRowid = 1<<31 - 1
+
 func ftsVarint(b []byte, i int) (uint64, int, bool) {
 	if i < len(b) && b[i] < 0x80 {
 		return uint64(b[i]), i + 1, true
@@ -179,7 +182,7 @@ func parseLeaf(b []byte) (*ftsLeaf, bool) {
 // deleted or no longer has the term). No pointers: cheap to allocate and
 // for the garbage collector.
 type ftsEntry struct {
-	rowid int64
+	rowid int32
 	off   uint32
 	n     uint32
 }
@@ -278,7 +281,7 @@ func (s *segReader) doclist(pg int64, l *ftsLeaf, ti int, off int, sink *ftsSink
 		end = l.terms[ti+1]
 	}
 	var ok bool
-	var rowid int64
+	var rowid int32 // rowids here are nums, which fit; larger ones give up
 	// next moves to the next page that holds a rowid or a term, as FTS5
 	// does after a position list that ends at or beyond a page's end.
 	// found: a rowid was read there (literal, not a delta).
@@ -300,10 +303,10 @@ func (s *segReader) doclist(pg int64, l *ftsLeaf, ti int, off int, sink *ftsSink
 			}
 			if l.rowid != 0 && l.rowid < l.szLeaf && (len(l.terms) == 0 || l.rowid < l.terms[0]) {
 				v, n, ok := ftsVarint(l.b, l.rowid)
-				if !ok {
+				if !ok || v > maxRowid {
 					return false, errFTSUnsupported
 				}
-				rowid, off = int64(v), n
+				rowid, off = int32(v), n
 				return true, nil
 			}
 			if len(l.terms) > 0 {
@@ -327,7 +330,10 @@ func (s *segReader) doclist(pg int64, l *ftsLeaf, ti int, off int, sink *ftsSink
 		if v, off, ok = ftsVarint(l.b, off); !ok {
 			return 0, nil, 0, errFTSUnsupported
 		}
-		rowid = int64(v)
+		if v > maxRowid {
+			return 0, nil, 0, errFTSUnsupported
+		}
+		rowid = int32(v)
 	}
 	for {
 		// Position list size (bytes*2 + delete flag), then the list.
@@ -358,7 +364,10 @@ func (s *segReader) doclist(pg int64, l *ftsLeaf, ti int, off int, sink *ftsSink
 				if d, off, ok = ftsVarint(l.b, off); !ok || d == 0 {
 					return 0, nil, 0, errFTSUnsupported
 				}
-				rowid += int64(d)
+				if d > maxRowid-uint64(rowid) {
+					return 0, nil, 0, errFTSUnsupported
+				}
+				rowid += int32(d)
 				continue
 			}
 			// The next term on this page.
@@ -421,7 +430,7 @@ type ftsSink struct {
 	seg     int
 	pos     bool
 	keep    *bitset
-	ids     []int64
+	ids     []int32
 	entries []ftsEntry
 	arena   *ftsArena // shared by the sinks of one term
 }
@@ -757,7 +766,7 @@ func (fq *ftsQuery) scanTerm(t *ftsLookup, wantPos bool, keep *bitset, arena *ft
 			}
 			k := &ftsSink{term: string(term), seg: si, pos: wantPos, keep: keep, arena: arena}
 			if !wantPos {
-				k.ids = make([]int64, 0, t.pages[si]*400)
+				k.ids = make([]int32, 0, t.pages[si]*1024)
 			} else if keep != nil {
 				k.entries = make([]ftsEntry, 0, min(keep.n, int(t.pages[si])*400))
 			} else {
@@ -774,12 +783,12 @@ func (fq *ftsQuery) scanTerm(t *ftsLookup, wantPos bool, keep *bitset, arena *ft
 }
 
 // termIDs gives the rowids having t (any term with the prefix), ascending.
-func (fq *ftsQuery) termIDs(t *ftsLookup, keep *bitset) ([]int64, error) {
+func (fq *ftsQuery) termIDs(t *ftsLookup, keep *bitset) ([]int32, error) {
 	sinks, err := fq.scanTerm(t, false, nil, nil)
 	if err != nil {
 		return nil, err
 	}
-	byTerm := map[string][][]int64{}
+	byTerm := map[string][][]int32{}
 	var terms []string
 	for _, k := range sinks {
 		if _, ok := byTerm[k.term]; !ok {
@@ -787,7 +796,7 @@ func (fq *ftsQuery) termIDs(t *ftsLookup, keep *bitset) ([]int64, error) {
 		}
 		byTerm[k.term] = append(byTerm[k.term], k.ids)
 	}
-	var out []int64
+	var out []int32
 	for i, term := range terms {
 		ids := mergeNewest(byTerm[term])
 		if i == 0 {
@@ -808,7 +817,7 @@ func (fq *ftsQuery) termIDs(t *ftsLookup, keep *bitset) ([]int64, error) {
 	return out, nil
 }
 
-func absID(x int64) int64 {
+func absID(x int32) int32 {
 	if x < 0 {
 		return ^x
 	}
@@ -818,12 +827,21 @@ func absID(x int64) int64 {
 // mergeNewest merges the rowid lists of several segments (newest first):
 // for a rowid in several, the newest entry counts, and rows whose
 // counting entry is deleted (^rowid) are left out.
-func mergeNewest(lists [][]int64) []int64 {
+func mergeNewest(lists [][]int32) []int32 {
+	if len(lists) == 1 { // the list is this query's own: filtered in place
+		out := lists[0][:0]
+		for _, x := range lists[0] {
+			if x >= 0 {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
 	n := 0
 	for _, l := range lists {
 		n += len(l)
 	}
-	out := make([]int64, 0, n)
+	out := make([]int32, 0, n)
 	if len(lists) > 1 {
 		// Usually each segment holds its own range of rows (they were
 		// written in order): then the lists are simply put one after the
@@ -848,9 +866,9 @@ func mergeNewest(lists [][]int64) []int64 {
 			for _, l := range lists[1:] {
 				acc = mergePrefer(acc, l)
 			}
-			lists = [][]int64{acc}
+			lists = [][]int32{acc}
 		} else {
-			sorted := make([][]int64, len(order))
+			sorted := make([][]int32, len(order))
 			for k, i := range order {
 				sorted[k] = lists[i]
 			}
@@ -867,7 +885,7 @@ func mergeNewest(lists [][]int64) []int64 {
 	return out
 }
 
-func cmpInt64(a, b int64) int {
+func cmpInt64[T int32 | int64](a, b T) int {
 	switch {
 	case a < b:
 		return -1
@@ -879,8 +897,8 @@ func cmpInt64(a, b int64) int {
 
 // mergePrefer merges two ascending lists (by absID), keeping a's entry
 // when both have a rowid.
-func mergePrefer(a, b []int64) []int64 {
-	out := make([]int64, 0, len(a)+len(b))
+func mergePrefer(a, b []int32) []int32 {
+	out := make([]int32, 0, len(a)+len(b))
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		x, y := absID(a[i]), absID(b[j])
@@ -982,8 +1000,8 @@ type bitset struct {
 	n int // members
 }
 
-func newBitset(ids []int64) *bitset {
-	var maxID int64
+func newBitset(ids []int32) *bitset {
+	var maxID int32
 	for _, id := range ids {
 		maxID = max(maxID, id)
 	}
@@ -994,15 +1012,15 @@ func newBitset(ids []int64) *bitset {
 	return b
 }
 
-func (b *bitset) has(id int64) bool {
-	return id >= 0 && id/64 < int64(len(b.w)) && b.w[id/64]&(1<<(id%64)) != 0
+func (b *bitset) has(id int32) bool {
+	return id >= 0 && int(id/64) < len(b.w) && b.w[id/64]&(1<<(id%64)) != 0
 }
 
 // eval computes the rowids matching n, ascending, keeping only those in
 // keep when it is set: an AND's later parts (and a NOT's right side) are
 // then read only for the rows still in, which spares decoding position
 // lists of rows already ruled out.
-func (fq *ftsQuery) eval(n *node, keep *bitset) ([]int64, error) {
+func (fq *ftsQuery) eval(n *node, keep *bitset) ([]int32, error) {
 	switch n.kind {
 	case nTerm:
 		return fq.termIDs(fq.lookup(porterStem(n.words[0]), n.prefix), keep)
@@ -1013,7 +1031,7 @@ func (fq *ftsQuery) eval(n *node, keep *bitset) ([]int64, error) {
 		// still in.
 		kids := slices.Clone(n.kids)
 		slices.SortStableFunc(kids, func(a, b *node) int { return cmpInt64(fq.cost(a), fq.cost(b)) })
-		var out []int64
+		var out []int32
 		for i, k := range kids {
 			ids, err := fq.eval(k, keep)
 			if err != nil {
@@ -1086,7 +1104,7 @@ func (fq *ftsQuery) cost(n *node) int64 {
 
 // phrase finds rows where the words' terms stand at consecutive
 // positions of the same column.
-func (fq *ftsQuery) phrase(words []string, keep *bitset) ([]int64, error) {
+func (fq *ftsQuery) phrase(words []string, keep *bitset) ([]int32, error) {
 	// The word with the fewest pages is read first; the other words'
 	// position lists are then kept only for its rows.
 	rare := 0
@@ -1104,7 +1122,7 @@ func (fq *ftsQuery) phrase(words []string, keep *bitset) ([]int64, error) {
 	if lists[rare], err = fq.termPositions(fq.lookup(porterStem(words[rare]), false), keep, arenas[rare]); err != nil || len(lists[rare]) == 0 {
 		return nil, err
 	}
-	ids := make([]int64, len(lists[rare]))
+	ids := make([]int32, len(lists[rare]))
 	for i, e := range lists[rare] {
 		ids[i] = e.rowid
 	}
@@ -1120,7 +1138,7 @@ func (fq *ftsQuery) phrase(words []string, keep *bitset) ([]int64, error) {
 			return nil, nil
 		}
 	}
-	var out []int64
+	var out []int32
 	heads := make([]int, len(words))
 	bufs := make([][]uint64, len(words))
 outer:
@@ -1208,8 +1226,8 @@ func phraseAt(pos [][]uint64) bool {
 	return false
 }
 
-func unionIDs(a, b []int64) []int64 {
-	out := make([]int64, 0, len(a)+len(b))
+func unionIDs(a, b []int32) []int32 {
+	out := make([]int32, 0, len(a)+len(b))
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		switch {
@@ -1229,8 +1247,8 @@ func unionIDs(a, b []int64) []int64 {
 	return append(out, b[j:]...)
 }
 
-func intersectIDs(a, b []int64) []int64 {
-	var out []int64
+func intersectIDs(a, b []int32) []int32 {
+	var out []int32
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		switch {
@@ -1247,8 +1265,8 @@ func intersectIDs(a, b []int64) []int64 {
 	return out
 }
 
-func exceptIDs(a, b []int64) []int64 {
-	out := make([]int64, 0, len(a))
+func exceptIDs(a, b []int32) []int32 {
+	out := make([]int32, 0, len(a))
 	j := 0
 	for _, x := range a {
 		for j < len(b) && b[j] < x {
@@ -1292,15 +1310,8 @@ func directMatch(ctx context.Context, q db.Q, token string, n *node) (nums []int
 		}
 		return nil, false, err
 	}
-	nums = make([]int32, len(ids))
-	for i, id := range ids {
-		if id < 0 || id > 1<<31-1 {
-			return nil, false, nil
-		}
-		nums[i] = int32(id)
-	}
 	ftsDirectReads.Add(1)
-	return nums, true, nil
+	return ids, true, nil
 }
 
 func isFTSFormat(err error) bool {
