@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -800,14 +801,22 @@ func indexSearch(ctx context.Context, q db.Q, f Filter, match string) (Results, 
 	return out, err
 }
 
+// countList lists the non-zero counts by dictionary index (names are
+// distinct), ordered as sorted orders them.
 func countList(names []string, n []int) []Count {
-	m := map[string]int{}
+	out := make([]Count, 0, 16)
 	for i := 1; i < len(n); i++ {
 		if n[i] > 0 {
-			m[names[i]] = n[i]
+			out = append(out, Count{Value: names[i], N: n[i]})
 		}
 	}
-	return sorted(m)
+	slices.SortFunc(out, func(a, b Count) int {
+		if a.N != b.N {
+			return b.N - a.N
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	return out
 }
 
 // readNums reads the given rows, in the given order, as sc may see them.
