@@ -598,6 +598,18 @@ func loadFTSIdx(ctx context.Context, q db.Q, token string, st []byte) (*ftsIdx, 
 	if err != nil {
 		return nil, err
 	}
+	// Options that change what a doclist holds (detail=column or none:
+	// no positions or no offsets) are not read here.
+	var create string
+	if err := q.QueryRow(ctx, "SELECT sql FROM sqlite_master WHERE name = 'recommendations_fts'").Scan(&create); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errFTSUnsupported
+		}
+		return nil, err
+	}
+	if c := strings.ToLower(create); strings.Contains(c, "detail") || !strings.Contains(c, "fts5(search_text") {
+		return nil, errFTSUnsupported
+	}
 	ix := &ftsIdx{key: key, structure: st, segs: segs, terms: map[int64][]string{}, pages: map[int64][]int64{}}
 	rows, err := q.Query(ctx, "SELECT segid, term, pgno >> 1 FROM recommendations_fts_idx ORDER BY segid, term")
 	if err != nil {
