@@ -82,7 +82,7 @@ func where(d db.Dialect, f Filter, match string, skip string) (string, []any) {
 	args := append([]any{}, sargs...)
 	if match != "" {
 		if d == db.Postgres {
-			conds = append(conds, "to_tsvector('english', r.search_text) @@ to_tsquery('english', ?)")
+			conds = append(conds, "r.search_tsv @@ to_tsquery('english', ?)") // stored and indexed (migration 0017)
 		} else {
 			conds = append(conds, "recommendations_fts MATCH ?")
 		}
