@@ -16,8 +16,9 @@ import (
 )
 
 // The SQLite search does not join the full-text matches to the
-// recommendations table. FTS5 gives the matching rowids (= num) in one
-// string; an in-process index holds, for every num, the few small values
+// recommendations table. The matching rowids (= num) are read from FTS5's
+// own index tables (search_fts.go; FTS5's MATCH, one string of rowids, when
+// that cannot be done); an in-process index holds, for every num, the few small values
 // the filters and facets need (owner, level, mechanism, State, response,
 // cycle, themes); counting is then a loop over small arrays, and only the
 // rows of the page shown are read from the table.
@@ -97,9 +98,10 @@ const (
 )
 
 // ForgetSearchCache drops the cached full-text match sets (not the facet
-// index, nor the assessment statuses, which stay until the data changes).
-// The benchmark calls it to time searches whose words were not searched
-// before.
+// index, the assessment statuses, nor the FTS5 term index of
+// search_fts.go, which describe the data, not a query, and stay until it
+// changes). The benchmark calls it to time searches whose words were not
+// searched before.
 func ForgetSearchCache() {
 	searchCache.Lock()
 	searchCache.matches = map[string]*matchEntry{}
