@@ -117,7 +117,10 @@ func cpuTime() time.Duration {
 // State, theme, response, independent-assessment status, cycle) and a
 // first page of 50, and reports the median and 95th percentile per class:
 // once with the cache of full-text matches emptied before every run
-// ("cold") and once as served normally, the cache kept ("warm").
+// ("cold": the query's words are read from the FTS5 index again; what
+// describes the data rather than a query — the facet index, the FTS5 term
+// index — stays, as it does until the next write) and once as served
+// normally, the cache kept ("warm").
 func BenchmarkRecommendSearch300k(b *testing.B) {
 	recommendSearch300k(b, openStore(b), 30, true)
 }
