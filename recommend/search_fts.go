@@ -628,9 +628,14 @@ func loadFTSIdx(ctx context.Context, q db.Q, token string, st []byte) (*ftsIdx, 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	ftsIdxCache.Lock()
-	ftsIdxCache.ix = ix
-	ftsIdxCache.Unlock()
+	// "empty" (no change token yet: a store whose rows predate migration
+	// 0013 and were not written since) does not tell two stores apart, so
+	// such an index is used for this search only.
+	if token != "empty" {
+		ftsIdxCache.Lock()
+		ftsIdxCache.ix = ix
+		ftsIdxCache.Unlock()
+	}
 	return ix, nil
 }
 
