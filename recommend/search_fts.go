@@ -435,7 +435,7 @@ type ftsSink struct {
 	arena   *ftsArena // shared by the sinks of one term
 }
 
-// ftsTermSet is a term or prefix as looked up in the index: the key is
+// ftsLookup is a term or prefix as looked up in the index: the key is
 // FTS5's '0' (main index) followed by the stemmed term.
 type ftsLookup struct {
 	key    []byte

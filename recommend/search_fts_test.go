@@ -2,6 +2,7 @@ package recommend
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -295,5 +296,42 @@ func TestFTSDirectSeesOwnTransaction(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSearchSameWithAndWithoutDirectReading: Search answers the same
+// (results, order, total, facets) whether the matches are read from the
+// index directly or through MATCH, the way it falls back to; and the
+// direct way is the one taken when nothing prevents it.
+func TestSearchSameWithAndWithoutDirectReading(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	a, _ := seedVaried(t, ctx, d, 120)
+	defer ftsDirectOff.Store(false)
+	for _, q := range []string{"torture", "women", `"death penalty"`, "torture OR genocide", "women NOT girls", "disappear*", "(education OR minorities) country", "nothingmatches"} {
+		var got [2]string
+		for i, off := range []bool{false, true} {
+			ftsDirectOff.Store(off)
+			ForgetSearchCache()
+			before := ftsDirectReads.Load()
+			err := d.Read(ctx, a.ID, func(tx *db.Tx) error {
+				res, err := Search(ctx, tx, Filter{Query: q, Institution: a.ID, Clearance: 2})
+				if err != nil {
+					return err
+				}
+				b, _ := json.Marshal(res)
+				got[i] = string(b)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if read := ftsDirectReads.Load() > before; read == off {
+				t.Errorf("%s: direct reading off=%v, read directly=%v", q, off, read)
+			}
+		}
+		if got[0] != got[1] {
+			t.Errorf("%s:\n direct %s\n MATCH  %s", q, got[0], got[1])
+		}
 	}
 }
