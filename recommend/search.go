@@ -2,6 +2,8 @@ package recommend
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -166,11 +168,15 @@ func searchSQL(ctx context.Context, q db.Q, f Filter, match string) (Results, er
 		// One pass over the matching rows gives the total and every facet;
 		// much cheaper than a grouped query per facet, each re-running the
 		// full-text match.
-		fc, total, err := onePassFacets(ctx, q, f, match)
+		// It also gives the page (the newest matches passing every filter),
+		// so the match is not run a second time to order it.
+		fc, total, page, err := onePassFacets(ctx, q, f, match)
 		if err != nil {
 			return out, err
 		}
 		out.Facets, out.Total = fc, total
+		out.Results, err = readNums(ctx, q, Scope{Institution: f.Institution, Clearance: f.Clearance}, page)
+		return out, err
 	} else if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM "+recFrom(q.Dialect(), match)+w, args...).Scan(&out.Total); err != nil {
 		return out, err
 	}
@@ -276,37 +282,39 @@ func prefixed(cols string) string {
 // (scope applied, other filters not) and counts in Go: a row counts in the
 // total when it passes every filter, and in a facet when it passes every
 // filter but that facet's own.
-func onePassFacets(ctx context.Context, q db.Q, f Filter, match string) (*Facets, int, error) {
+func onePassFacets(ctx context.Context, q db.Q, f Filter, match string) (*Facets, int, []int32, error) {
 	status := map[string]string{}
 	if f.Institution != "" {
 		rows, err := q.Query(ctx, latestNHRI, latestNHRIArgs(f.Institution, f.Clearance)...)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, nil, err
 		}
 		for rows.Next() {
 			var id, st string
 			if err := rows.Scan(&id, &st); err != nil {
 				rows.Close()
-				return nil, 0, err
+				return nil, 0, nil, err
 			}
 			status[id] = st
 		}
 		rows.Close()
 	}
 	w, args := where(q.Dialect(), Filter{Query: f.Query, Institution: f.Institution, Clearance: f.Clearance}, match, "")
-	rows, err := q.Query(ctx, "SELECT r.id, r.mechanism, r.state_under_review, r.response, r.cycle, r.themes FROM "+recFrom(q.Dialect(), match)+w, args...)
+	rows, err := q.Query(ctx, "SELECT r.id, r.num, r.mechanism, r.state_under_review, r.response, r.cycle, r.themes FROM "+recFrom(q.Dialect(), match)+w, args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	defer rows.Close()
 	mech, state, theme, resp, stat, cyc := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}, map[int]int{}
+	var nums []int32 // of the rows passing every filter
 	total := 0
 	wantState := strings.ToUpper(f.State)
 	for rows.Next() {
 		var id, m, st, rs, th string
 		var c int
-		if err := rows.Scan(&id, &m, &st, &rs, &c, &th); err != nil {
-			return nil, 0, err
+		var num int64
+		if err := rows.Scan(&id, &num, &m, &st, &rs, &c, &th); err != nil {
+			return nil, 0, nil, err
 		}
 		sv := status[id]
 		if sv == "" {
@@ -321,6 +329,10 @@ func onePassFacets(ctx context.Context, q db.Q, f Filter, match string) (*Facets
 		all := okM && okS && okR && okC && okT && okV
 		if all {
 			total++
+			if num < 0 || num > 1<<31-1 {
+				return nil, 0, nil, errors.New("recommend: a recommendation number beyond the search's range")
+			}
+			nums = append(nums, int32(num))
 		}
 		if okS && okR && okC && okT && okV {
 			mech[m]++
@@ -344,7 +356,7 @@ func onePassFacets(ctx context.Context, q db.Q, f Filter, match string) (*Facets
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	fc := &Facets{Mechanism: sorted(mech), State: sorted(state), Theme: sorted(theme), Response: sorted(resp), Status: sorted(stat)}
 	fc.Cycle = []Count{}
@@ -359,7 +371,11 @@ func onePassFacets(ctx context.Context, q db.Q, f Filter, match string) (*Facets
 	if f.Institution == "" {
 		fc.Status = nil
 	}
-	return fc, total, nil
+	// The page: newest first.
+	slices.SortFunc(nums, func(a, b int32) int { return int(b) - int(a) })
+	page := nums[min(f.Offset, len(nums)):]
+	page = page[:min(f.Limit, len(page))]
+	return fc, total, page, nil
 }
 
 func hasTheme(list, t string) bool {
