@@ -47,11 +47,17 @@ func (r *record) computeHash() string {
 	// running hash, with one allocation instead of one per field.
 	msg := make([]byte, 0, n)
 	for _, f := range fields {
-		msg = binary.BigEndian.AppendUint64(msg, uint64(len(f)))
-		msg = append(msg, f...)
+		msg = appendField(msg, f)
 	}
 	sum := sha256.Sum256(msg)
 	return hex.EncodeToString(sum[:])
+}
+
+// appendField appends one field of the hashed message: its length in bytes
+// as an 8-byte big-endian integer, then its bytes.
+func appendField(msg []byte, f string) []byte {
+	msg = binary.BigEndian.AppendUint64(msg, uint64(len(f)))
+	return append(msg, f...)
 }
 
 // checkpointMessage is what a checkpoint signs. Institution IDs cannot hold

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
-	"strings"
 	"time"
 
 	"vigil/db"
@@ -31,35 +30,39 @@ import (
 
 const pgLock = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))"
 
-// pgField is one field of the hashed message: its length in bytes as an
-// 8-byte big-endian integer (int8send), then its bytes. The bytes are the
-// text in the connection's client encoding (c.enc), which are exactly the
-// bytes Go sent and reads back, whatever the database's own encoding: on a
-// UTF8 or SQL_ASCII database that is UTF-8, and on, say, a LATIN1 one the
-// stored text is Go's UTF-8 read as LATIN1 characters, which converts back
-// to the same bytes. Verify recomputes the hash in Go from what it reads,
-// so the two must agree byte for byte.
-func pgField(expr string) string {
-	return "int8send(CAST(length(convert_to(" + expr + ", c.enc)) AS BIGINT)) || convert_to(" + expr + ", c.enc)"
-}
-
-var pgInsert = func() string {
-	fields := []string{"'" + hashVersion + "'", "h.hash", "e.inst", "CAST(h.seq + 1 AS TEXT)", "e.at",
-		"e.actor_id", "e.actor_name", "e.ip", "e.action", "e.object_type", "e.object_id", "e.detail"}
-	enc := make([]string, len(fields))
-	for i, f := range fields {
-		enc[i] = pgField(f)
-	}
-	return insertColumns + `SELECT e.inst, h.seq + 1, e.at, e.actor_id, e.actor_name, e.ip, e.action, e.object_type,
-		e.object_id, e.detail, h.hash, encode(sha256(` + strings.Join(enc, " || ") + `), 'hex')
+// pgInsert has the server compute the entry's hash over the same
+// length-prefixed encoding as record.computeHash. Go encodes every field it
+// knows (pgParts), so the server only adds the two it alone knows, the
+// newest entry's hash and the new seq, which are ASCII and therefore the
+// same bytes in any database encoding. The text fields go to their columns
+// as text, and their hashed bytes as the bytes Go has, which are exactly
+// what Go reads back when Verify recomputes the hash, whatever the
+// database's encoding (TestServerHashMatchesGoOnEveryEncoding). Building
+// the encoding in SQL with convert_to instead cost the server about 70 µs
+// more per entry.
+const pgInsert = insertColumns + `SELECT e.inst, h.seq + 1, e.at, e.actor_id, e.actor_name, e.ip, e.action, e.object_type,
+		e.object_id, e.detail, h.hash,
+		encode(sha256(e.pre || int8send(CAST(octet_length(h.hash) AS BIGINT)) || convert_to(h.hash, 'UTF8')
+			|| e.mid || int8send(CAST(octet_length(CAST(h.seq + 1 AS TEXT)) AS BIGINT)) || convert_to(CAST(h.seq + 1 AS TEXT), 'UTF8')
+			|| e.post), 'hex')
 	FROM (SELECT CAST(? AS TEXT) AS inst, CAST(? AS TEXT) AS at, CAST(? AS TEXT) AS actor_id, CAST(? AS TEXT) AS actor_name,
 		CAST(? AS TEXT) AS ip, CAST(? AS TEXT) AS action, CAST(? AS TEXT) AS object_type, CAST(? AS TEXT) AS object_id,
-		CAST(? AS TEXT) AS detail) e
-	CROSS JOIN (SELECT current_setting('client_encoding') AS enc) c
+		CAST(? AS TEXT) AS detail, CAST(? AS BYTEA) AS pre, CAST(? AS BYTEA) AS mid, CAST(? AS BYTEA) AS post) e
 	CROSS JOIN LATERAL (SELECT COALESCE(MAX(seq), 0) AS seq, COALESCE(MAX(hash), '') AS hash FROM
 		(SELECT seq, hash FROM audit_log WHERE institution_id = e.inst ORDER BY seq DESC LIMIT 1) last) h
 	RETURNING seq, hash`
-}()
+
+// pgParts are the encoded fields around the two the server fills in: the
+// version before prev_hash, the institution between prev_hash and seq,
+// and every field after seq.
+func (r *record) pgParts() (pre, mid, post []byte) {
+	pre = appendField(nil, hashVersion)
+	mid = appendField(nil, r.Institution)
+	for _, f := range [...]string{r.At, r.ActorID, r.ActorName, r.IP, r.Action, r.ObjectType, r.ObjectID, r.Detail} {
+		post = appendField(post, f)
+	}
+	return pre, mid, post
+}
 
 const pgCheckpoint = `INSERT INTO audit_checkpoints (institution_id, seq, hash, at, key_id, signature)
 	SELECT CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT)
@@ -87,8 +90,9 @@ func (l *Log) appendPG(ctx context.Context, t *db.Tx, r record) {
 	label := "audit entry of institution " + r.Institution
 	t.Finally(db.Final{Label: label, SQL: pgLock, Args: []any{"vigil-audit:" + r.Institution}})
 	var got cachedHead
+	pre, mid, post := r.pgParts()
 	t.Finally(db.Final{Label: label, SQL: pgInsert,
-		Args: []any{r.Institution, r.At, r.ActorID, r.ActorName, r.IP, r.Action, r.ObjectType, r.ObjectID, r.Detail},
+		Args: []any{r.Institution, r.At, r.ActorID, r.ActorName, r.IP, r.Action, r.ObjectType, r.ObjectID, r.Detail, pre, mid, post},
 		Row:  func(scan func(...any) error) error { return scan(&got.Seq, &got.Hash) }})
 
 	sign := false
