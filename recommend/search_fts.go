@@ -2,6 +2,7 @@ package recommend
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -819,7 +820,7 @@ func (fq *ftsQuery) termIDs(t *ftsLookup, keep *bitset) ([]int32, error) {
 		if i == 0 {
 			out = ids
 		} else {
-			out = unionIDs(out, ids)
+			out = mergePrefer(out, ids) // both hold live rowids only: a plain union
 		}
 	}
 	if keep != nil {
@@ -869,7 +870,7 @@ func mergeNewest(lists [][]int32) []int32 {
 				order = append(order, i)
 			}
 		}
-		slices.SortFunc(order, func(a, b int) int { return cmpInt64(absID(lists[a][0]), absID(lists[b][0])) })
+		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(absID(lists[a][0]), absID(lists[b][0])) })
 		disjoint := true
 		for k := 1; k < len(order); k++ {
 			prev, next := lists[order[k-1]], lists[order[k]]
@@ -900,16 +901,6 @@ func mergeNewest(lists [][]int32) []int32 {
 		}
 	}
 	return out
-}
-
-func cmpInt64[T int32 | int64](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // mergePrefer merges two ascending lists (by absID), keeping a's entry
@@ -957,7 +948,7 @@ func (fq *ftsQuery) termPositions(t *ftsLookup, keep *bitset, arena *ftsArena) (
 		}
 	}
 	order := slices.Clone(spans)
-	slices.SortFunc(order, func(a, b *ftsSink) int { return cmpInt64(a.entries[0].rowid, b.entries[0].rowid) })
+	slices.SortFunc(order, func(a, b *ftsSink) int { return cmp.Compare(a.entries[0].rowid, b.entries[0].rowid) })
 	for k := 1; k < len(order); k++ {
 		if order[k-1].entries[len(order[k-1].entries)-1].rowid >= order[k].entries[0].rowid {
 			disjoint = false
@@ -1047,7 +1038,7 @@ func (fq *ftsQuery) eval(n *node, keep *bitset) ([]int32, error) {
 		// Cheapest first (fewest pages); each later part only for rows
 		// still in.
 		kids := slices.Clone(n.kids)
-		slices.SortStableFunc(kids, func(a, b *node) int { return cmpInt64(fq.cost(a), fq.cost(b)) })
+		slices.SortStableFunc(kids, func(a, b *node) int { return cmp.Compare(fq.cost(a), fq.cost(b)) })
 		var out []int32
 		for i, k := range kids {
 			ids, err := fq.eval(k, keep)
@@ -1074,7 +1065,7 @@ func (fq *ftsQuery) eval(n *node, keep *bitset) ([]int32, error) {
 		if err != nil {
 			return nil, err
 		}
-		return unionIDs(a, b), nil
+		return mergePrefer(a, b), nil // live rowids only: a plain union
 	case nNot:
 		a, err := fq.eval(n.kids[0], keep)
 		if err != nil || len(a) == 0 {
@@ -1241,27 +1232,6 @@ func phraseAt(pos [][]uint64) bool {
 		}
 	}
 	return false
-}
-
-func unionIDs(a, b []int32) []int32 {
-	out := make([]int32, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			out = append(out, a[i])
-			i++
-		case a[i] > b[j]:
-			out = append(out, b[j])
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
-	out = append(out, a[i:]...)
-	return append(out, b[j:]...)
 }
 
 func intersectIDs(a, b []int32) []int32 {
