@@ -189,14 +189,7 @@ func loadStatus(ctx context.Context, q db.Q, ix *facetIndex, assessToken, instit
 	searchCache.Lock()
 	defer searchCache.Unlock()
 	for len(searchCache.status) >= maxCachedStatus {
-		var oldK string
-		var oldU int64 = -1
-		for k, e := range searchCache.status {
-			if oldU < 0 || e.used < oldU {
-				oldK, oldU = k, e.used
-			}
-		}
-		delete(searchCache.status, oldK)
+		delete(searchCache.status, oldest(searchCache.status, func(e *statusEntry) int64 { return e.used }))
 	}
 	searchCache.tick++
 	searchCache.status[key] = &statusEntry{st: st, used: searchCache.tick}
@@ -419,14 +412,7 @@ func noteWrite(ctx context.Context, q db.Q, before string, rows []deltaRow) {
 	deltas.Lock()
 	defer deltas.Unlock()
 	for len(deltas.m) >= maxDeltas {
-		var oldK string
-		var oldS int64 = -1
-		for k, d := range deltas.m {
-			if oldS < 0 || d.seq < oldS {
-				oldK, oldS = k, d.seq
-			}
-		}
-		delete(deltas.m, oldK)
+		delete(deltas.m, oldest(deltas.m, func(d *delta) int64 { return d.seq }))
 	}
 	deltas.seq++
 	deltas.m[after] = &delta{from: before, rows: rows, seq: deltas.seq}
@@ -587,6 +573,20 @@ func patchMatches(ctx context.Context, q db.Q, token, expr string) ([]int32, boo
 	return nil, false, nil
 }
 
+// oldest is the key of m's entry with the smallest age (a use tick or a
+// sequence number): the one the small caches here drop first. m must not
+// be empty.
+func oldest[V any](m map[string]V, age func(V) int64) string {
+	var key string
+	var least int64 = -1
+	for k, v := range m {
+		if a := age(v); least < 0 || a < least {
+			key, least = k, a
+		}
+	}
+	return key
+}
+
 // storeMatches keeps a match set, dropping the least recently used ones
 // beyond the size limit.
 func storeMatches(key string, nums []int32) {
@@ -596,13 +596,7 @@ func storeMatches(key string, nums []int32) {
 		return
 	}
 	for searchCache.size+len(nums) > maxCachedNums && len(searchCache.matches) > 0 {
-		var oldK string
-		var oldU int64 = -1
-		for k, e := range searchCache.matches {
-			if oldU < 0 || e.used < oldU {
-				oldK, oldU = k, e.used
-			}
-		}
+		oldK := oldest(searchCache.matches, func(e *matchEntry) int64 { return e.used })
 		searchCache.size -= len(searchCache.matches[oldK].nums)
 		delete(searchCache.matches, oldK)
 	}
