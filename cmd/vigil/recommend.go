@@ -146,15 +146,11 @@ func recSuggestCmd(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	d, err := sf.open(ctx)
+	d, _, alog, err := openWithSecrets(ctx, sf, sec)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	_, alog, err := sec.load(sf.data)
-	if err != nil {
-		return err
-	}
 	var insts []access.Institution
 	if err := d.Read(ctx, db.System, func(tx *db.Tx) error {
 		insts, err = access.ListInstitutions(ctx, tx)
@@ -206,15 +202,11 @@ func recRemindCmd(ctx context.Context, args []string) error {
 	if !cfg.Enabled() {
 		return usagef("no SMTP server: give --smtp HOST:PORT or set VIGIL_SMTP_ADDR")
 	}
-	d, err := sf.open(ctx)
+	d, kr, alog, err := openWithSecrets(ctx, sf, sec)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	kr, alog, err := sec.load(sf.data)
-	if err != nil {
-		return err
-	}
 	res, err := recommend.Remind(ctx, d, kr, alog, cfg, *today)
 	fmt.Printf("%d institution(s) with reminders, %d action(s), %d e-mail(s) sent\n", res.Institutions, res.Actions, res.Mails)
 	return err
@@ -235,15 +227,11 @@ func recRemindToCmd(ctx context.Context, args []string) error {
 	if *user == "" || (*email == "") == !*remove {
 		return usagef("give --user and either --email or --remove")
 	}
-	d, err := sf.open(ctx)
+	d, kr, alog, err := openWithSecrets(ctx, sf, sec)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	kr, alog, err := sec.load(sf.data)
-	if err != nil {
-		return err
-	}
 	var u access.User
 	if err := d.Read(ctx, db.System, func(tx *db.Tx) error {
 		u, err = access.GetUserByName(ctx, tx, *user)

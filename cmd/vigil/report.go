@@ -74,15 +74,11 @@ func reportCmd(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	d, err := sf.open(ctx)
+	d, _, alog, err := openWithSecrets(ctx, sf, sec)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	_, alog, err := sec.load(sf.data)
-	if err != nil {
-		return err
-	}
 	var data report.Data
 	err = d.Write(ctx, db.System, func(tx *db.Tx) error {
 		inst := *instID

@@ -59,6 +59,21 @@ func (s *secrets) load(dataDir string) (*fieldcrypt.Keyring, *audit.Log, error) 
 	return kr, &audit.Log{Signer: priv, Every: 100}, nil
 }
 
+// openWithSecrets opens the store and loads the field keys and the audit
+// log a writing command needs. The caller closes the store.
+func openWithSecrets(ctx context.Context, sf *storeFlags, sec *secrets) (*db.DB, *fieldcrypt.Keyring, *audit.Log, error) {
+	d, err := sf.open(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	kr, alog, err := sec.load(sf.data)
+	if err != nil {
+		d.Close()
+		return nil, nil, nil, err
+	}
+	return d, kr, alog, nil
+}
+
 func newLogger(format string) (*slog.Logger, error) {
 	switch format {
 	case "text":
@@ -85,15 +100,11 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	d, err := sf.open(ctx)
+	d, kr, alog, err := openWithSecrets(ctx, sf, sec)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	kr, alog, err := sec.load(sf.data)
-	if err != nil {
-		return err
-	}
 	alog.Report = func(err error) {
 		logger.Warn("audit checkpoint after a commit (the minute's checkpoint run will sign it)", "err", err)
 	}
@@ -198,15 +209,11 @@ func demoCmd(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	d, err := sf.open(ctx)
+	d, kr, alog, err := openWithSecrets(ctx, sf, sec)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	kr, alog, err := sec.load(sf.data)
-	if err != nil {
-		return err
-	}
 	info, err := demo.Seed(ctx, d, kr, alog)
 	if err != nil {
 		return err

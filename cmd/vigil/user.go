@@ -50,15 +50,11 @@ func userCmd(ctx context.Context, args []string) error {
 	default:
 		return usagef("unknown subcommand %q: want add, list, disable, enable or reset-password", sub)
 	}
-	d, err := sf.open(ctx)
+	d, _, alog, err := openWithSecrets(ctx, sf, sec)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	_, alog, err := sec.load(sf.data)
-	if err != nil {
-		return err
-	}
 	rec := func(tx *db.Tx, instID, action, id string) error {
 		return alog.Append(ctx, tx, audit.Entry{Institution: instID, ActorName: "vigil cli (" + osUser() + ")", Action: action, ObjectType: "user", ObjectID: id})
 	}
