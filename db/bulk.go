@@ -120,6 +120,14 @@ func (b *Bulk) Write(ctx context.Context, institution string, fn func(*BulkTx) e
 		return err
 	}
 	t := &BulkTx{b: b}
+	defer func() {
+		// As in runSQLite: a panic must not leave the store's write lock
+		// held by an open transaction.
+		if p := recover(); p != nil {
+			b.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			panic(p)
+		}
+	}()
 	if err := fn(t); err != nil {
 		// Undone even when ctx has ended.
 		if _, rerr := b.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
