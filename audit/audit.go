@@ -110,7 +110,7 @@ func (l *Log) Append(ctx context.Context, q db.Q, e Entry) error {
 		l.appendPG(ctx, t, r) // written with the COMMIT: pgappend.go
 		return nil
 	}
-	key := headKey{q.Dialect(), r.Institution}
+	key := headKey{dialect: q.Dialect(), inst: r.Institution}
 	h, cached := heads.get(key)
 	for attempt := 0; ; attempt++ {
 		if !cached {

@@ -24,11 +24,24 @@ import (
 // that is written only if the prediction was right (pgappend.go). Keeping
 // it in the package rather than in Log serves code that makes a fresh Log
 // for each task.
-var heads = &headCache{m: map[headKey]*headState{}}
+var heads = &headCache{m: map[headKey]*headState{}, locks: map[headKey]*sync.Mutex{}}
 
+// headKey names a chain. On PostgreSQL it includes the store, so that two
+// stores in one process (tests, restores) never share a guess; on SQLite
+// the guard re-reads a head from another store for the price of one
+// statement, and the key stays the dialect's.
 type headKey struct {
 	dialect db.Dialect
+	store   *db.DB // PostgreSQL only
 	inst    string
+}
+
+// chainKey is the key of institution's chain in store d.
+func chainKey(d *db.DB, inst string) headKey {
+	if d.Dialect == db.Postgres {
+		return headKey{dialect: db.Postgres, store: d, inst: inst}
+	}
+	return headKey{dialect: d.Dialect, inst: inst}
 }
 
 type cachedHead struct {
@@ -38,19 +51,46 @@ type cachedHead struct {
 
 type headState struct {
 	head     cachedHead
+	unknown  bool      // dropped: head is not to be used
 	signedAt time.Time // last checkpoint signed here, or when first seen
 }
 
 type headCache struct {
-	mu sync.Mutex
-	m  map[headKey]*headState
+	mu    sync.Mutex
+	m     map[headKey]*headState
+	locks map[headKey]*sync.Mutex
+}
+
+// lock takes this process's lock on a chain and returns its release. A
+// PostgreSQL transaction holds it while it places its entries and commits
+// (pgappend.go), so that the next one starts from the head it left.
+func (c *headCache) lock(k headKey) (unlock func()) {
+	c.mu.Lock()
+	l, ok := c.locks[k]
+	if !ok {
+		l = &sync.Mutex{}
+		c.locks[k] = l
+	}
+	c.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+// drop forgets a chain's head (not when it last signed), so that the next
+// append reads it from the store.
+func (c *headCache) drop(k headKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.m[k]; ok {
+		s.unknown = true
+	}
 }
 
 func (c *headCache) get(k headKey) (cachedHead, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s, ok := c.m[k]
-	if !ok {
+	if !ok || s.unknown {
 		return cachedHead{}, false
 	}
 	return s.head, true
@@ -67,7 +107,7 @@ func (c *headCache) put(k headKey, h cachedHead, signed bool) {
 		s = &headState{signedAt: time.Now()}
 		c.m[k] = s
 	}
-	s.head = h
+	s.head, s.unknown = h, false
 	if signed {
 		s.signedAt = time.Now()
 	}

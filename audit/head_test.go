@@ -67,7 +67,7 @@ func TestStaleHeadIsReread(t *testing.T) {
 		newStore(t, d)
 		l := &Log{}
 		appendN(t, d, l, "a", 3)
-		key := headKey{d.Dialect, "a"}
+		key := chainKey(d, "a")
 		stale, _ := heads.get(key)
 		appendN(t, d, l, "a", 2)
 		heads.put(key, stale, false) // behind: seq 4 is taken

@@ -9,24 +9,41 @@ import (
 	"vigil/db"
 )
 
-// On PostgreSQL an entry is not written where Append is called but queued
+// On PostgreSQL an entry is not written where Append is called but placed
+// when the transaction commits (db.Tx.BeforeCommit) and queued
 // (db.Tx.Finally) to go to the server with the COMMIT, in the same round
-// trip: two statements that add no wait to the change they record.
+// trip. While it commits, the transaction holds this process's lock on the
+// chain (heads.lock), so this process's transactions place their entries
+// one after the other, each knowing the head the one before it left.
+//
+// The fast way, whenever this process knows the chain's head: Go computes
+// seq, prev_hash and hash from the remembered head, and pgFastInsert writes
+// the entry, guarded in the same statement. The primary key refuses the seq
+// if any entry already has it, and the guard makes the hash NULL (refused
+// by NOT NULL) unless the entry before it is the one Go remembered. So an
+// entry is only ever written right after the real newest entry, whatever
+// the cache says; a wrong guess costs the transaction, not the chain.
+// Only another process appending to the same chain (the CLI beside the
+// server, a second server) makes the guess wrong. The commit then fails
+// with that violation, staleHead says so, the head is forgotten, and the
+// store runs the whole transaction again (db.Final.Retry) the slow way.
+//
+// The slow way, when this process does not know the head (after a start,
+// after a failed commit, after another process moved it), is two
+// statements:
 //
 //  1. pgLock takes the chain's transaction-scoped advisory lock. Another
-//     transaction appending to the same chain waits here until this one
-//     commits or rolls back, across processes and servers.
+//     transaction appending the slow way waits here until this one commits
+//     or rolls back, across processes and servers.
 //  2. pgInsert, a statement of its own so that its snapshot is taken after
 //     the lock is granted (READ COMMITTED), reads the chain's newest entry,
 //     and inserts the next one with seq, prev_hash and hash computed by the
 //     server from that entry, in the exact encoding of record.computeHash.
+//     It returns the head it made, which this process then remembers.
 //
-// Nothing in memory is trusted to place the entry, so no guard and no
-// retry are needed, and the chain cannot fork or break whatever another
-// process did. The head cache is only used to predict the entry's seq and
-// hash so that a checkpoint signed in Go can ride along in the same
-// round trip (pgCheckpoint, which writes nothing when the prediction was
-// wrong); the head the server returns refreshes the cache after commit.
+// The slow way cannot fail because of another writer, but finding the
+// newest entry on the server costs as much again as the rest of the entry
+// (docs/security.md, "What the audit trail costs").
 
 const pgLock = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))"
 
@@ -64,70 +81,151 @@ func (r *record) pgParts() (pre, mid, post []byte) {
 	return pre, mid, post
 }
 
-const pgCheckpoint = `INSERT INTO audit_checkpoints (institution_id, seq, hash, at, key_id, signature)
+const pgCheckpointSQL = `INSERT INTO audit_checkpoints (institution_id, seq, hash, at, key_id, signature)
 	SELECT CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT)
 	WHERE EXISTS (SELECT 1 FROM audit_log WHERE institution_id = ? AND seq = ? AND hash = ?)
 	ON CONFLICT (institution_id, seq) DO NOTHING`
 
-// pgTxKey keys, in a transaction's values, the head its queued entries of
-// one chain are predicted to end at.
+// pgFastInsert writes an entry placed in Go. Besides the guard, it takes
+// the chain's advisory lock without waiting: when another transaction
+// holds it (one placing an entry the slow way, in another process), the
+// guess is refused like a wrong one. A fast entry that got the lock holds
+// it to its commit, so a slow writer waits for it and then sees it; a slow
+// writer never fails for a fast one's sake.
+const pgFastInsert = insertColumns + `VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+	CASE WHEN EXISTS (SELECT 1 FROM audit_log WHERE institution_id = ? AND seq = ? AND hash = ?)
+		AND pg_try_advisory_xact_lock(hashtextextended(?, 0)) THEN CAST(? AS TEXT) END)`
+
+// pgFirstInsert writes a chain's first entry: the primary key alone refuses
+// it when the chain is not empty.
+const pgFirstInsert = insertColumns + `VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+	CASE WHEN pg_try_advisory_xact_lock(hashtextextended(?, 0)) THEN CAST(? AS TEXT) END)`
+
+// lockName names the advisory lock of a chain.
+func lockName(inst string) string { return "vigil-audit:" + inst }
+
+// staleHead reports whether err is the refusal of an entry placed the fast
+// way: its seq already taken, or its predecessor not the remembered head.
+func staleHead(err error) bool {
+	pe, ok := db.PgError(err)
+	if !ok {
+		return false
+	}
+	return (pe.Code == "23505" && pe.ConstraintName == "audit_log_pkey") ||
+		(pe.Code == "23502" && pe.TableName == "audit_log" && pe.ColumnName == "hash")
+}
+
+// pgTxKey keys, in a transaction's values, its pending entries of one chain.
 type pgTxKey struct{ inst string }
 
-type pgPrediction struct {
-	head   cachedHead
-	known  bool // false when the cache held nothing: no prediction, no checkpoint
-	signed bool // a checkpoint rides with this transaction already
+// pgPending is a transaction's entries of one chain, placed at commit.
+type pgPending struct {
+	key     headKey
+	entries []pgEntry
+	head    cachedHead // the head after the last entry, once placed
+	known   bool       // head is exact (fast way) or returned by the server
+	signed  bool       // a checkpoint rides with this transaction
+}
+
+type pgEntry struct {
+	l *Log
+	r record
 }
 
 func (l *Log) appendPG(ctx context.Context, t *db.Tx, r record) {
-	key := headKey{db.Postgres, r.Institution}
-	p, _ := t.Value(pgTxKey{r.Institution}).(*pgPrediction)
+	p, _ := t.Value(pgTxKey{r.Institution}).(*pgPending)
 	if p == nil {
-		p = &pgPrediction{}
-		p.head, p.known = heads.get(key)
+		p = &pgPending{key: chainKey(t.Store(), r.Institution)}
 		t.SetValue(pgTxKey{r.Institution}, p)
+		t.BeforeCommit(func() error { p.place(ctx, t); return nil })
 	}
-	label := "audit entry of institution " + r.Institution
-	t.Finally(db.Final{Label: label, SQL: pgLock, Args: []any{"vigil-audit:" + r.Institution}})
-	var got cachedHead
-	pre, mid, post := r.pgParts()
-	t.Finally(db.Final{Label: label, SQL: pgInsert,
-		Args: []any{r.Institution, r.At, r.ActorID, r.ActorName, r.IP, r.Action, r.ObjectType, r.ObjectID, r.Detail, pre, mid, post},
-		Row:  func(scan func(...any) error) error { return scan(&got.Seq, &got.Hash) }})
+	p.entries = append(p.entries, pgEntry{l, r})
+}
 
-	sign := false
-	if p.known {
-		r.Seq, r.PrevHash = p.head.Seq+1, p.head.Hash
+// place queues the finals of the pending entries, under this process's
+// lock on the chain, which is released when the transaction ends.
+func (p *pgPending) place(ctx context.Context, t *db.Tx) {
+	unlock := heads.lock(p.key)
+	t.OnEnd(func(committed bool) {
+		if committed && p.known {
+			heads.put(p.key, p.head, p.signed)
+		} else if !committed {
+			heads.drop(p.key) // whatever failed, read the head again next time
+		}
+		unlock()
+	})
+	h, known := heads.get(p.key)
+	if !known || t.Retried() {
+		p.placeSlow(ctx, t)
+		return
+	}
+	label := "audit entry of institution " + p.key.inst
+	for _, e := range p.entries {
+		r := e.r
+		r.Seq, r.PrevHash = h.Seq+1, h.Hash
 		r.Hash = r.computeHash()
-		p.head = cachedHead{Seq: r.Seq, Hash: r.Hash}
-		if l.Signer != nil && (r.Seq%int64(l.every()) == 0 || (!p.signed && heads.due(key, l.interval()))) {
-			sign, p.signed = true, true
-			t.Finally(db.Final{Label: label, SQL: pgCheckpoint, Args: []any{r.Institution, r.Seq, r.Hash, r.At, l.keyID(),
-				base64.StdEncoding.EncodeToString(ed25519.Sign(l.Signer, checkpointMessage(Head{r.Institution, r.Seq, r.Hash}))),
-				r.Institution, r.Seq, r.Hash}})
+		args := []any{r.Institution, r.Seq, r.At, r.ActorID, r.ActorName, r.IP, r.Action, r.ObjectType, r.ObjectID, r.Detail, r.PrevHash}
+		if r.Seq == 1 {
+			t.Finally(db.Final{Label: label, SQL: pgFirstInsert, Args: append(args, lockName(r.Institution), r.Hash), Retry: staleHead})
+		} else {
+			t.Finally(db.Final{Label: label, SQL: pgFastInsert,
+				Args: append(args, r.Institution, r.Seq-1, r.PrevHash, lockName(r.Institution), r.Hash), Retry: staleHead})
+		}
+		h = cachedHead{Seq: r.Seq, Hash: r.Hash}
+		l := e.l
+		if l.Signer != nil && (r.Seq%int64(l.every()) == 0 || (!p.signed && heads.due(p.key, l.interval()))) {
+			p.signed = true
+			t.Finally(l.pgCheckpoint(label, Head{r.Institution, r.Seq, r.Hash}, r.At))
 		}
 	}
-	predicted := r.Hash
+	p.head, p.known = h, true
+}
+
+// pgCheckpoint is the final that stores a checkpoint of h. It writes
+// nothing unless the entry it signs is there.
+func (l *Log) pgCheckpoint(label string, h Head, at string) db.Final {
+	return db.Final{Label: label, SQL: pgCheckpointSQL, Args: []any{h.Institution, h.Seq, h.Hash, at, l.keyID(),
+		base64.StdEncoding.EncodeToString(ed25519.Sign(l.Signer, checkpointMessage(h))),
+		h.Institution, h.Seq, h.Hash}}
+}
+
+// placeSlow queues the pending entries the slow way: the server places
+// each, and the head it returns for the last one is remembered. A
+// checkpoint due by then is signed after the commit, in a transaction of
+// its own: the change is committed whatever happens there, and a
+// checkpoint that fails is made by the next one or by CheckpointIdle.
+func (p *pgPending) placeSlow(ctx context.Context, t *db.Tx) {
+	label := "audit entry of institution " + p.key.inst
+	t.Finally(db.Final{Label: label, SQL: pgLock, Args: []any{lockName(p.key.inst)}})
+	var due *Log
+	for _, e := range p.entries {
+		r := e.r
+		pre, mid, post := r.pgParts()
+		t.Finally(db.Final{Label: label, SQL: pgInsert,
+			Args: []any{r.Institution, r.At, r.ActorID, r.ActorName, r.IP, r.Action, r.ObjectType, r.ObjectID, r.Detail, pre, mid, post},
+			Row: func(scan func(...any) error) error {
+				p.known = true
+				err := scan(&p.head.Seq, &p.head.Hash)
+				if e.l.Signer != nil && (p.head.Seq%int64(e.l.every()) == 0 || heads.due(p.key, e.l.interval())) {
+					due = e.l
+				}
+				return err
+			}})
+	}
 	t.AfterCommit(func() {
-		rode := sign && got.Hash == predicted
-		heads.put(key, got, rode)
-		if rode || l.Signer == nil || (got.Seq%int64(l.every()) != 0 && !heads.due(key, l.interval())) {
+		if due == nil {
 			return
 		}
-		// The prediction missed (another transaction committed to the
-		// chain first, or this process had not seen it yet): sign the
-		// entry the server placed, in a transaction of its own. The
-		// change is committed whatever happens here; a checkpoint that
-		// fails now is made by the next one or by CheckpointIdle.
 		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		err := t.Store().Write(bg, r.Institution, func(tx *db.Tx) error {
-			return l.sign(bg, tx, Head{r.Institution, got.Seq, got.Hash}, time.Now().UTC().Format(timeLayout))
+		h := p.head
+		err := t.Store().Write(bg, p.key.inst, func(tx *db.Tx) error {
+			return due.sign(bg, tx, Head{p.key.inst, h.Seq, h.Hash}, time.Now().UTC().Format(timeLayout))
 		})
 		if err == nil {
-			heads.signed(key)
-		} else if l.Report != nil {
-			l.Report(err)
+			heads.signed(p.key)
+		} else if due.Report != nil {
+			due.Report(err)
 		}
 	})
 }

@@ -115,3 +115,66 @@ func TestPanicRollsBack(t *testing.T) {
 		}
 	})
 }
+
+// A final whose Retry accepts the commit's error has the whole transaction
+// run again, once, on PostgreSQL, with Retried set; BeforeCommit runs
+// before the finals and OnEnd after every run, committed or not. An error
+// of the function itself is never retried, nor is one Retry declines.
+func TestRetryRunsTheTransactionOnceMore(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		var trace []string
+		runs := 0
+		// A row the first run's final collides with.
+		if err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO institutions (id, name, country_code, created_at) VALUES ('seed-final', 'S', 'XVG', '2026-01-01T00:00:00Z')")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+			runs++
+			trace = append(trace, "fn")
+			tx.BeforeCommit(func() error {
+				trace = append(trace, "before")
+				id := "seed-final" // taken: the first run fails at commit
+				if tx.Retried() {
+					id = "retried-final"
+				}
+				tx.Finally(db.Final{SQL: "INSERT INTO institutions (id, name, country_code, created_at) VALUES (?, 'R', 'XVG', '2026-01-01T00:00:00Z')",
+					Args: []any{id}, Retry: func(error) bool { return true }})
+				return nil
+			})
+			tx.OnEnd(func(committed bool) {
+				trace = append(trace, map[bool]string{true: "commit", false: "rollback"}[committed])
+			})
+			return nil
+		})
+		got := strings.Join(trace, ",")
+		if d.Dialect == db.Postgres {
+			if err != nil || runs != 2 || got != "fn,before,rollback,fn,before,commit" {
+				t.Fatalf("PostgreSQL: err %v, runs %d, trace %s", err, runs, got)
+			}
+		} else if err == nil || runs != 1 || got != "fn,before,rollback" {
+			t.Fatalf("SQLite (no retry): err %v, runs %d, trace %s", err, runs, got)
+		}
+
+		// Retry declining, and the function's own error: one run each.
+		for _, c := range []struct {
+			name  string
+			retry bool
+			fnErr error
+		}{{"declined", false, nil}, {"fn error", true, errors.New("no")}} {
+			runs = 0
+			err = d.Write(ctx, db.System, func(tx *db.Tx) error {
+				runs++
+				tx.Finally(db.Final{SQL: "INSERT INTO institutions (id, name, country_code, created_at) VALUES ('seed-final', 'R', 'XVG', '2026-01-01T00:00:00Z')",
+					Retry: func(error) bool { return c.retry }})
+				return c.fnErr
+			})
+			if err == nil || runs != 1 {
+				t.Fatalf("%s: err %v, runs %d", c.name, err, runs)
+			}
+		}
+	})
+}

@@ -33,10 +33,44 @@ type Final struct {
 	// it returns is reported but cannot undo the transaction on
 	// PostgreSQL: only scan what the statement is sure to return.
 	Row func(scan func(dest ...any) error) error
+	// Retry, when set on PostgreSQL, is asked about an error that made the
+	// commit fail. If it reports true, the whole transaction is run again,
+	// once, on a fresh transaction: Write calls its function a second time.
+	// It is meant for a final that guesses and can tell from the error that
+	// it guessed wrong (the audit trail's head moved in another process);
+	// Retry should also make sure the second attempt does not guess.
+	Retry func(err error) bool
 }
 
 // Finally queues f to run at commit.
 func (t *Tx) Finally(f Final) { t.finals = append(t.finals, f) }
+
+// BeforeCommit queues fn to run once the transaction's function has
+// returned nil, just before the finals and the COMMIT are sent; it may
+// still queue finals. An error rolls the transaction back.
+func (t *Tx) BeforeCommit(fn func() error) { t.before = append(t.before, fn) }
+
+// OnEnd queues fn to run when the transaction has ended, committed or
+// rolled back, panics included, before any AfterCommit hook. It is where
+// a lock taken in BeforeCommit is released.
+func (t *Tx) OnEnd(fn func(committed bool)) { t.ends = append(t.ends, fn) }
+
+func (t *Tx) runBefore() error {
+	for _, fn := range t.before {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ended runs the OnEnd hooks, last queued first, like defers.
+func (t *Tx) ended(committed bool) {
+	for i := len(t.ends) - 1; i >= 0; i-- {
+		t.ends[i](committed)
+	}
+	t.ends = nil
+}
 
 // AfterCommit queues fn to run once the transaction has committed, after
 // the connection and any write lock are released (never on rollback).
@@ -83,6 +117,14 @@ func (t *Tx) runFinals(ctx context.Context) error {
 	return nil
 }
 
+// PgError is the server's error inside err, if there is one, so that a
+// package can tell one constraint's violation from another's.
+func PgError(err error) (*pgconn.PgError, bool) {
+	var pe *pgconn.PgError
+	ok := errors.As(err, &pe)
+	return pe, ok
+}
+
 // errCommitRolledBack: PostgreSQL answers COMMIT with ROLLBACK when a
 // statement of the transaction failed and the error was not returned.
 var errCommitRolledBack = errors.New("db: transaction was aborted by an earlier error and rolled back")
@@ -98,47 +140,81 @@ func (d *DB) runPG(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, insti
 	if err != nil {
 		return err
 	}
+	for attempt := 0; ; attempt++ {
+		t, err := d.attemptPG(ctx, pool, begin, institution, attempt > 0, fn)
+		if err != nil && attempt == 0 && t != nil && t.retry(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		t.committed()
+		return nil
+	}
+}
+
+// attemptPG is one run of fn in a transaction. It returns the transaction
+// with the error, so that runPG can ask its finals whether to try again.
+func (d *DB) attemptPG(ctx context.Context, pool *sql.DB, begin, institution string, retried bool, fn func(*Tx) error) (*Tx, error) {
 	conn, err := pool.Conn(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	t := &Tx{conn: conn, d: Postgres, db: d}
-	err = func() error {
-		defer conn.Close() // back to the pool; one left inside a transaction is discarded (stdlib's ResetSession)
-		defer func() {
-			// A panic in fn (recovered further up, by net/http say) must
-			// not leave the transaction open, holding its locks, on an
-			// idle pooled connection until someone checks it out again.
-			if p := recover(); p != nil {
-				t.rollbackPG(ctx)
-				panic(p)
-			}
-		}()
-		err := withPgx(conn, func(c *pgx.Conn) error {
-			var b pgx.Batch
-			b.Queue(begin)
-			b.Queue("SELECT set_config('vigil.institution', $1, true)", institution)
-			return c.SendBatch(ctx, &b).Close()
-		})
-		if err != nil {
+	t := &Tx{conn: conn, d: Postgres, db: d, retried: retried}
+	committed := false
+	defer conn.Close() // back to the pool; one left inside a transaction is discarded (stdlib's ResetSession)
+	defer func() {
+		// A panic in fn (recovered further up, by net/http say) must
+		// not leave the transaction open, holding its locks, on an
+		// idle pooled connection until someone checks it out again.
+		if p := recover(); p != nil {
 			t.rollbackPG(ctx)
-			return err
+			t.ended(false)
+			panic(p)
 		}
-		if err := fn(t); err != nil {
-			t.rollbackPG(ctx)
-			return err
-		}
-		if err := t.commitPG(ctx); err != nil {
-			t.rollbackPG(ctx)
-			return err
-		}
-		return nil
+		t.ended(committed)
 	}()
-	if err != nil {
-		return err
+	err = withPgx(conn, func(c *pgx.Conn) error {
+		var b pgx.Batch
+		b.Queue(begin)
+		b.Queue("SELECT set_config('vigil.institution', $1, true)", institution)
+		return c.SendBatch(ctx, &b).Close()
+	})
+	if err == nil {
+		err = fn(t)
 	}
-	t.committed()
-	return nil
+	if err == nil {
+		err = t.runBefore()
+	}
+	if err == nil {
+		err = t.commitPG(ctx)
+		t.commitFailed = err != nil
+	}
+	if err != nil {
+		t.rollbackPG(ctx)
+		return t, err
+	}
+	committed = true
+	return t, nil
+}
+
+// Retried reports whether this is the second run of a transaction whose
+// first run a final's Retry asked to repeat: the final must not guess again.
+func (t *Tx) Retried() bool { return t.retried }
+
+// retry reports whether a final asks for the transaction to run again
+// after err.
+func (t *Tx) retry(err error) bool {
+	if !t.commitFailed {
+		return false
+	}
+	again := false
+	for _, f := range t.finals {
+		if f.Retry != nil && f.Retry(err) {
+			again = true
+		}
+	}
+	return again
 }
 
 // pgBegin is the BEGIN statement for opts. The isolation level is always

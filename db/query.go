@@ -34,9 +34,14 @@ type Tx struct {
 	// the pure-Go driver; reusing prepared statements roughly halves it.
 	cache *stmtCache
 
-	finals []Final     // PostgreSQL: sent with the COMMIT
-	after  []func()    // run once the transaction has committed
-	values map[any]any // per-transaction state of other packages (Value)
+	finals []Final        // PostgreSQL: sent with the COMMIT
+	before []func() error // run when fn has returned nil, before the finals
+	ends   []func(bool)   // run when the transaction ends, committed or not
+	after  []func()       // run once the transaction has committed
+	values map[any]any    // per-transaction state of other packages (Value)
+	// commitFailed: the error came from the COMMIT's round trip (PostgreSQL)
+	commitFailed bool
+	retried      bool // second run after a final's Retry (PostgreSQL)
 }
 
 // execer is what *sql.Tx and *sql.Conn have in common.
@@ -126,6 +131,14 @@ func (d *DB) Read(ctx context.Context, institution string, fn func(*Tx) error) e
 
 // Write runs fn in a read-write transaction scoped to institution (or
 // System), committing when fn returns nil and rolling back otherwise.
+//
+// On PostgreSQL fn may run twice: when the commit fails in a way a final
+// statement says is worth one more try (Final.Retry; the audit trail's
+// guessed place in its chain, taken by another process), the transaction
+// is rolled back and fn runs again on a fresh one. So fn must start from
+// nothing: reset what it accumulates in outer variables, read one-shot
+// input (request bodies, stdin, files) before Write, and print or send
+// nothing it would then say twice.
 func (d *DB) Write(ctx context.Context, institution string, fn func(*Tx) error) error {
 	return d.run(ctx, d.w, nil, institution, fn)
 }
@@ -158,16 +171,23 @@ func (d *DB) runSQLite(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, f
 	if pool == d.w {
 		t.cache = d.cache
 	}
+	committed := false
 	defer func() {
 		// A panic in fn (recovered further up, by net/http say) must not
 		// leave the transaction open: it would hold the store's write lock
 		// and every later write would wait for it, then fail.
 		if p := recover(); p != nil {
 			tx.Rollback()
+			t.ended(false)
 			panic(p)
 		}
+		t.ended(committed)
 	}()
 	if err := fn(t); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	if err := t.runBefore(); err != nil {
 		tx.Rollback()
 		return nil, err
 	}
@@ -175,7 +195,11 @@ func (d *DB) runSQLite(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, f
 		tx.Rollback()
 		return nil, err
 	}
-	return t, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	committed = true
+	return t, nil
 }
 
 // rebind turns `?` placeholders into PostgreSQL's `$1, $2...`, leaving
