@@ -63,6 +63,7 @@ func (a *Auth) SignIn(ctx context.Context, username, password, ip, agent string)
 	var outcome error
 	now := time.Now()
 	err := a.DB.Write(ctx, db.System, func(tx *db.Tx) error {
+		outcome = nil // fn may run twice (db.Write): start from nothing
 		for _, k := range throttleKeys(username, ip) {
 			locked, err := throttled(ctx, tx, k, now)
 			if err != nil {
@@ -136,6 +137,7 @@ func (a *Auth) VerifyCode(ctx context.Context, s Session, u User, code, ip, agen
 	var outcome error
 	now := time.Now()
 	err := a.DB.Write(ctx, u.InstitutionID, func(tx *db.Tx) error {
+		out, outcome = Session{}, nil // fn may run twice (db.Write): start from nothing
 		if locked, err := throttled(ctx, tx, "user:"+u.Username, now); err != nil || locked {
 			outcome = ErrThrottled
 			return err

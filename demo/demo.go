@@ -82,6 +82,7 @@ func Register(s Seeder) {
 func Seed(ctx context.Context, d *db.DB, keys *fieldcrypt.Keyring, log *audit.Log) (Info, error) {
 	var info Info
 	err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+		info = Info{} // fn may run twice (db.Write): start from nothing
 		var n int
 		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM institutions").Scan(&n); err != nil {
 			return err

@@ -90,6 +90,7 @@ func UHRIMechanism(body, annotationType string) string {
 func ImportUHRI(ctx context.Context, d *db.DB, files []string, p *importer.Progress) (importer.Result, error) {
 	total := importer.Result{Errors: []importer.RowError{}}
 	err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+		total = importer.Result{Errors: []importer.RowError{}} // fn may run twice (db.Write): start from nothing
 		cr, err := country.LoadResolver(ctx, tx)
 		if err != nil {
 			return err

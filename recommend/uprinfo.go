@@ -135,8 +135,12 @@ var uprColumns = []string{"To", "Text", "From", "Response", "Action", "Issue", "
 // keeps every follow-up record attached to the same id.
 func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Progress) (importer.Result, error) {
 	total := importer.Result{Errors: []importer.RowError{}}
+	var notes strings.Builder // each file's encoding note, written once Write is over
 	defer lessGC()()
 	err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+		// fn may run twice (db.Write): start from nothing
+		total = importer.Result{Errors: []importer.RowError{}}
+		notes.Reset()
 		res, err := country.LoadResolver(ctx, tx)
 		if err != nil {
 			return err
@@ -183,9 +187,7 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 		now := db.Now()
 		for i, f := range files {
 			<-all[i].done
-			if Notes != nil {
-				io.WriteString(Notes, all[i].note.String())
-			}
+			notes.WriteString(all[i].note.String())
 			if all[i].err != nil {
 				return all[i].err
 			}
@@ -238,6 +240,11 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 			ObjectType: "recommendations", Detail: fmt.Sprintf("source=upr-info files=%d inserted=%d updated=%d unchanged=%d rejected=%d",
 				len(files), total.Inserted, total.Updated, total.Unchanged, total.Rejected)})
 	})
+	// The notes of the run that counted, also when it failed: they may
+	// tell why a file could not be read.
+	if Notes != nil {
+		io.WriteString(Notes, notes.String())
+	}
 	if err != nil {
 		// Nothing was committed: the counts would be misleading.
 		return importer.Result{Errors: total.Errors}, err

@@ -236,7 +236,9 @@ func runImport(ctx context.Context, d *db.DB, files []string, p *importer.Progre
 			total.Add(label(name), res)
 			return total, fmt.Errorf("%s: %w", name, err)
 		}
+		base := res
 		err = d.Write(ctx, db.System, func(tx *db.Tx) error {
+			res = base // fn may run twice (db.Write): start from what ReadCSV found
 			insts, err := access.ListInstitutions(ctx, tx)
 			if err != nil {
 				return err

@@ -88,6 +88,7 @@ func Import(ctx context.Context, d *db.DB, paths []string, opt ImportOptions, p 
 		return res, fmt.Errorf("no UNTC files found in %s (want instruments.csv, *_ratifications.csv, treaty_*.csv, declarations)", strings.Join(paths, ", "))
 	}
 	err = d.Write(ctx, db.System, func(tx *db.Tx) error {
+		res = importer.Result{Errors: []importer.RowError{}} // fn may run twice (db.Write): start from nothing
 		r := &importRun{ctx: ctx, tx: tx, res: &res, p: p}
 		if r.resolver, err = country.LoadResolver(ctx, tx); err != nil {
 			return err

@@ -227,8 +227,8 @@ func (s *Server) forecastCountryData(r *http.Request) (forecastCountryView, erro
 	err := s.db.Read(r.Context(), inst, load)
 	if err == nil && v.HasAssess && v.Assessment.Sensitivity == sensitivity.Confidential {
 		// Read again inside a write so that the audit entry and the data go together.
-		v.HasAssess = false
 		err = s.db.Write(r.Context(), inst, func(tx *db.Tx) error {
+			v.HasAssess = false // fn may run twice (db.Write): start from nothing
 			if err := load(tx); err != nil {
 				return err
 			}

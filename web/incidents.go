@@ -665,6 +665,7 @@ func (s *Server) incEvidencePage(w http.ResponseWriter, r *http.Request) {
 	var file incident.Evidence
 	var body []byte
 	err := s.db.Write(r.Context(), inst, func(tx *db.Tx) error {
+		v.Evidence = nil // fn may run twice (db.Write): start from nothing
 		var err error
 		if v.Event, err = incident.GetEvent(r.Context(), tx, inst, r.PathValue("id"), incClearance(r)); err != nil {
 			return err
@@ -729,6 +730,7 @@ func (s *Server) incExport(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	var buf strings.Builder
 	err := s.db.Write(r.Context(), inst, func(tx *db.Tx) error {
+		buf.Reset() // fn may run twice (db.Write): start from nothing
 		m, err := incident.ExportEvidence(r.Context(), tx, s.incBlobs(), inst, id, incClearance(r), incActor(r), &buf)
 		if err != nil {
 			return err

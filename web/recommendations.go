@@ -212,6 +212,7 @@ func (s *Server) loadRec(r *http.Request) (recView, error) {
 	v := recView{CanEdit: canEditRecs(r), Today: time.Now().UTC().Format("2006-01-02"), Levels: sensitivity.All,
 		ActStatuses: recommend.ActionStatuses, Statuses: recommend.Statuses}
 	err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+		v.Independent, v.Government, v.Suggested, v.Links = nil, nil, nil, nil // fn may run twice (db.Write): start from nothing
 		var err error
 		ctx := r.Context()
 		if v.Rec, err = recommend.Get(ctx, tx, recScope(r), r.PathValue("id")); err != nil {

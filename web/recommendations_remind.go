@@ -44,6 +44,7 @@ func (s *Server) recReminders(w http.ResponseWriter, r *http.Request) {
 		v.Soon = 7
 	}
 	err := s.db.Write(r.Context(), c.User.InstitutionID, func(tx *db.Tx) error {
+		v.Users = nil // fn may run twice (db.Write): start from nothing
 		var err error
 		if v.Recipients, err = recommend.Recipients(r.Context(), tx, s.cfg.Keys, c.User.InstitutionID); err != nil {
 			return err

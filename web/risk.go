@@ -474,6 +474,7 @@ func (s *Server) riskCompare(w http.ResponseWriter, r *http.Request) {
 	c := current(r)
 	var v riskCompareView
 	a, err := s.loadAssessment(r, "comparison", func(tx *db.Tx, a risk.Assessment) error {
+		v.Prev, v.HasPrev = risk.Assessment{}, false // runs inside db.Write's fn, which may run twice: start from nothing
 		p, err := risk.Previous(r.Context(), tx, c.User.InstitutionID, a, c.User.Role.Clearance())
 		if errors.Is(err, risk.ErrNotFound) {
 			return nil

@@ -239,7 +239,7 @@ func recRemindToCmd(ctx context.Context, args []string) error {
 	}); err != nil {
 		return usagef("no user %q", *user)
 	}
-	return d.Write(ctx, u.InstitutionID, func(tx *db.Tx) error {
+	err = d.Write(ctx, u.InstitutionID, func(tx *db.Tx) error {
 		action := "recommendation.reminders.recipient.add"
 		if *remove {
 			action = "recommendation.reminders.recipient.remove"
@@ -249,8 +249,13 @@ func recRemindToCmd(ctx context.Context, args []string) error {
 		} else if _, err := recommend.AddRecipient(ctx, tx, kr, u.InstitutionID, u.ID, *email, "vigil cli"); err != nil {
 			return err
 		}
-		fmt.Printf("%s: %s\n", u.Username, map[bool]string{true: "no longer receives reminders", false: "receives reminders"}[*remove])
 		return alog.Append(ctx, tx, audit.Entry{Institution: u.InstitutionID, ActorName: "vigil cli (" + osUser() + ")", Action: action,
 			ObjectType: "user", ObjectID: u.ID})
 	})
+	if err != nil {
+		return err
+	}
+	// Printed once committed: fn may run twice (db.Write).
+	fmt.Printf("%s: %s\n", u.Username, map[bool]string{true: "no longer receives reminders", false: "receives reminders"}[*remove])
+	return nil
 }

@@ -71,17 +71,24 @@ func userCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return d.Write(ctx, db.System, func(tx *db.Tx) error {
+		var u access.User
+		err = d.Write(ctx, db.System, func(tx *db.Tx) error {
 			if _, err := access.GetInstitution(ctx, tx, *inst); err != nil {
 				return usagef("institution %q: %v", *inst, err)
 			}
-			u, err := access.CreateUser(ctx, tx, *inst, access.NewUser{Username: *username, DisplayName: *name, Role: r, PartnerOf: *partnerOf, Password: pw})
+			var err error
+			u, err = access.CreateUser(ctx, tx, *inst, access.NewUser{Username: *username, DisplayName: *name, Role: r, PartnerOf: *partnerOf, Password: pw})
 			if err != nil {
 				return usagef("%v", err)
 			}
-			fmt.Printf("added %s (%s), id %s\n", u.Username, u.Role, u.ID)
 			return rec(tx, *inst, "user.create", u.ID)
 		})
+		if err != nil {
+			return err
+		}
+		// Printed once committed: fn may run twice (db.Write).
+		fmt.Printf("added %s (%s), id %s\n", u.Username, u.Role, u.ID)
+		return nil
 	case "list":
 		if *inst == "" {
 			return usagef("user list needs --institution")
@@ -107,34 +114,49 @@ func userCmd(ctx context.Context, args []string) error {
 	if fs.NArg() != 1 {
 		return usagef("user %s needs one USERNAME", sub)
 	}
-	return d.Write(ctx, db.System, func(tx *db.Tx) error {
+	// Standard input is read once, before the transaction: fn may run
+	// twice (db.Write), and no write lock is held while waiting for it.
+	var pw string
+	if sub == "reset-password" {
+		if pw, err = readPassword("new password for " + fs.Arg(0)); err != nil {
+			return err
+		}
+	}
+	var who string
+	err = d.Write(ctx, db.System, func(tx *db.Tx) error {
 		u, err := access.GetUserByName(ctx, tx, fs.Arg(0))
 		if errors.Is(err, access.ErrNotFound) {
 			return usagef("no user %q", fs.Arg(0))
 		} else if err != nil {
 			return err
 		}
+		who = u.Username
 		switch sub {
 		case "disable", "enable":
 			if err := access.SetDisabled(ctx, tx, u.InstitutionID, u.ID, sub == "disable"); err != nil {
 				return err
 			}
-			fmt.Printf("%sd %s\n", sub, u.Username)
 		case "reset-password":
-			pw, err := readPassword("new password for " + u.Username)
-			if err != nil {
-				return err
-			}
 			if err := access.SetPassword(ctx, tx, u.InstitutionID, u.ID, u.Username, pw); err != nil {
 				if errors.Is(err, access.ErrNotFound) {
 					return err
 				}
 				return usagef("%v", err)
 			}
-			fmt.Printf("password of %s reset; its sessions have ended\n", u.Username)
 		}
 		return rec(tx, u.InstitutionID, "user."+sub, u.ID)
 	})
+	if err != nil {
+		return err
+	}
+	// Printed once committed: fn may run twice (db.Write).
+	switch sub {
+	case "disable", "enable":
+		fmt.Printf("%sd %s\n", sub, who)
+	case "reset-password":
+		fmt.Printf("password of %s reset; its sessions have ended\n", who)
+	}
+	return nil
 }
 
 // readPassword reads one line from standard input, so that passwords never
@@ -183,14 +205,20 @@ func institutionCmd(ctx context.Context, args []string) error {
 	}
 	defer d.Close()
 	if sub == "add" {
-		return d.Write(ctx, db.System, func(tx *db.Tx) error {
-			in, err := access.CreateInstitution(ctx, tx, *name, *country)
-			if err != nil {
+		var in access.Institution
+		err := d.Write(ctx, db.System, func(tx *db.Tx) error {
+			var err error
+			if in, err = access.CreateInstitution(ctx, tx, *name, *country); err != nil {
 				return usagef("%v", err)
 			}
-			fmt.Printf("added %s, id %s\n", in.Name, in.ID)
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		// Printed once committed: fn may run twice (db.Write).
+		fmt.Printf("added %s, id %s\n", in.Name, in.ID)
+		return nil
 	}
 	return d.Read(ctx, db.System, func(tx *db.Tx) error {
 		ins, err := access.ListInstitutions(ctx, tx)
