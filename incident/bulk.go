@@ -14,8 +14,8 @@ import (
 // Bulk loading into the embedded store (SQLite).
 //
 // Every event row costs one insert into each B-tree of the table: the rows
-// themselves, the primary key, and the (institution_id, date_start) index
-// the incident list sorts by. Imported rows arrive in id order, so the first
+// themselves, the primary key, and the date index the incident list sorts
+// by (institution_id || date_start, datekey.go). Imported rows arrive in id order, so the first
 // two are appends; the date index gets inserts all over the tree, which is
 // what made a 1,000,000-row import slow. A large import therefore drops the
 // date index in the transaction of its first batch and builds it again, in
@@ -33,10 +33,11 @@ import (
 // of new rows, so running a file again (everything unchanged) never drops
 // and rebuilds it.
 
-// eventIndexes are the events' secondary indexes as migration 0008 made
-// them; EnsureEventIndexes creates any that is missing.
+// eventIndexes are the events' secondary indexes on SQLite as migrations
+// 0008 and 0018 made them (datekey.go); EnsureEventIndexes creates any that
+// is missing.
 var eventIndexes = []struct{ name, create string }{
-	{"events_date", "CREATE INDEX IF NOT EXISTS events_date ON events(institution_id, date_start)"},
+	{"events_date", "CREATE INDEX IF NOT EXISTS events_date ON events((institution_id || date_start))"},
 }
 
 // bulkRowBytes is a low estimate of a row's size in a GED or ACLED file
@@ -58,7 +59,8 @@ func bulkLoad(ctx context.Context, d *db.DB, inst string, size int64) (bool, err
 	}
 	var n int64
 	err := d.Read(ctx, inst, func(tx *db.Tx) error {
-		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM events WHERE institution_id = ?", inst).Scan(&n)
+		scope, args := instDateRange(d.Dialect, inst, "", "")
+		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM events WHERE "+scope, args...).Scan(&n)
 	})
 	return err == nil && rows*4 >= n, err
 }
@@ -168,7 +170,8 @@ func EnsureEventIndexesIdle(ctx context.Context, d *db.DB, inst string) error {
 	if len(missing) > 0 {
 		var last string
 		if err := d.Read(ctx, inst, func(tx *db.Tx) error {
-			return tx.QueryRow(ctx, "SELECT COALESCE(MAX(created_at), '') FROM events WHERE institution_id = ? AND origin <> 'manual'", inst).Scan(&last)
+			scope, args := instDateRange(d.Dialect, inst, "", "")
+			return tx.QueryRow(ctx, "SELECT COALESCE(MAX(created_at), '') FROM events WHERE "+scope+" AND origin <> 'manual'", args...).Scan(&last)
 		}); err != nil {
 			return err
 		}

@@ -245,8 +245,9 @@ func textCondition(d db.Dialect, text string) (string, []any) {
 // ListEvents lists the events a clearance covers, newest first, and the
 // total number that match (for paging).
 func ListEvents(ctx context.Context, q db.Q, inst string, clearance sensitivity.Level, f EventFilter) ([]Event, int, error) {
-	where := []string{"institution_id = ?", "sensitivity <= ?"}
-	args := []any{inst, int(clearance)}
+	scope, args := instDateRange(q.Dialect(), inst, f.From, f.To)
+	where := []string{scope, "sensitivity <= ?"}
+	args = append(args, int(clearance))
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
 	if cond, a := textCondition(q.Dialect(), f.Text); cond != "" {
 		add(cond, a...)
@@ -263,12 +264,6 @@ func ListEvents(ctx context.Context, q db.Q, inst string, clearance sensitivity.
 	if f.Origin != "" {
 		add("origin = ?", f.Origin)
 	}
-	if f.From != "" {
-		add("date_start >= ?", f.From)
-	}
-	if f.To != "" {
-		add("date_start <= ?", f.To)
-	}
 	if f.ActType != "" {
 		add("id IN (SELECT event_id FROM acts WHERE institution_id = ? AND act_type = ?)", inst, f.ActType)
 	}
@@ -283,7 +278,7 @@ func ListEvents(ctx context.Context, q db.Q, inst string, clearance sensitivity.
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	rows, err := q.Query(ctx, "SELECT "+eventReadCols+" FROM events WHERE "+cond+" ORDER BY date_start DESC, id LIMIT ? OFFSET ?",
+	rows, err := q.Query(ctx, "SELECT "+eventReadCols+" FROM events WHERE "+cond+" ORDER BY "+eventDateKey(q.Dialect())+" DESC, id LIMIT ? OFFSET ?",
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -302,8 +297,9 @@ func ListEvents(ctx context.Context, q db.Q, inst string, clearance sensitivity.
 
 // Regions lists the regions that have events the clearance covers, for filters.
 func Regions(ctx context.Context, q db.Q, inst string, clearance sensitivity.Level) ([]string, error) {
-	rows, err := q.Query(ctx, "SELECT DISTINCT region FROM events WHERE institution_id = ? AND sensitivity <= ? AND region <> '' ORDER BY region",
-		inst, int(clearance))
+	scope, args := instDateRange(q.Dialect(), inst, "", "")
+	rows, err := q.Query(ctx, "SELECT DISTINCT region FROM events WHERE "+scope+" AND sensitivity <= ? AND region <> '' ORDER BY region",
+		append(args, int(clearance))...)
 	if err != nil {
 		return nil, err
 	}

@@ -57,12 +57,13 @@ type Alert struct {
 // month for the clearance, over the months from..to (YYYY-MM; "" means the
 // span of the data, at most 10 years back from the latest month).
 func CivilianViolenceTrend(ctx context.Context, q db.Q, inst string, clearance sensitivity.Level, country string) (Trend, error) {
-	cond, args := "", []any{inst, int(clearance)}
+	scope, args := instDateRange(q.Dialect(), inst, "", "")
+	cond, args := "", append(args, int(clearance))
 	if country != "" {
 		cond, args = " AND country = ?", append(args, country)
 	}
 	rows, err := q.Query(ctx, `SELECT region, SUBSTR(date_start, 1, 7), COUNT(*) FROM events
-		WHERE institution_id = ? AND sensitivity <= ? AND violence = 'one_sided' AND withdrawn_at = ''`+cond+`
+		WHERE `+scope+` AND sensitivity <= ? AND violence = 'one_sided' AND withdrawn_at = ''`+cond+`
 		GROUP BY region, SUBSTR(date_start, 1, 7)`, args...)
 	if err != nil {
 		return Trend{}, err
