@@ -45,6 +45,7 @@ func Import(ctx context.Context, d *db.DB, files []string, p *importer.Progress)
 	res := importer.Result{Errors: []importer.RowError{}}
 	err := d.Write(ctx, db.System, func(tx *db.Tx) error {
 		res = importer.Result{Errors: []importer.RowError{}} // fn may run twice (db.Write): start from nothing
+		p.Restart()
 		for _, f := range list {
 			if err := importList(ctx, tx, f, &res, p); err != nil {
 				return fmt.Errorf("%s: %w", f, err)

@@ -72,6 +72,18 @@ func (p *Progress) SetTotal(total int) {
 	p.draw(false)
 }
 
+// Restart counts from nothing again, keeping the total: for work that is
+// done over from the start, as a db.Write function may be.
+func (p *Progress) Restart() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done = 0
+	p.draw(true)
+}
+
 // Add records n more units done.
 func (p *Progress) Add(n int) {
 	if p == nil {

@@ -88,3 +88,23 @@ func TestNewProgressSilentWhenNotTerminal(t *testing.T) {
 		t.Fatal("would draw on a non-terminal")
 	}
 }
+
+// Work done over from the start (a db.Write function run a second time)
+// counts from zero again instead of running past the total.
+func TestProgressRestart(t *testing.T) {
+	var buf bytes.Buffer
+	p, _ := testProgress(&buf)
+	p.SetTotal(10)
+	p.Add(6)
+	buf.Reset()
+	p.Restart()
+	if !strings.Contains(buf.String(), "   0%  0/10") {
+		t.Fatalf("restart drew %q", buf.String())
+	}
+	p.Add(10)
+	if !strings.Contains(buf.String(), "100%  10/10") || strings.Contains(buf.String(), "16/10") {
+		t.Fatalf("after restart: %q", buf.String())
+	}
+	var nilP *Progress
+	nilP.Restart() // silent imports pass no bar
+}

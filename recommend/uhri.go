@@ -91,6 +91,7 @@ func ImportUHRI(ctx context.Context, d *db.DB, files []string, p *importer.Progr
 	total := importer.Result{Errors: []importer.RowError{}}
 	err := d.Write(ctx, db.System, func(tx *db.Tx) error {
 		total = importer.Result{Errors: []importer.RowError{}} // fn may run twice (db.Write): start from nothing
+		p.Restart()
 		cr, err := country.LoadResolver(ctx, tx)
 		if err != nil {
 			return err

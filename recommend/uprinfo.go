@@ -141,6 +141,7 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 		// fn may run twice (db.Write): start from nothing
 		total = importer.Result{Errors: []importer.RowError{}}
 		notes.Reset()
+		p.Restart()
 		res, err := country.LoadResolver(ctx, tx)
 		if err != nil {
 			return err

@@ -89,6 +89,7 @@ func Import(ctx context.Context, d *db.DB, paths []string, opt ImportOptions, p 
 	}
 	err = d.Write(ctx, db.System, func(tx *db.Tx) error {
 		res = importer.Result{Errors: []importer.RowError{}} // fn may run twice (db.Write): start from nothing
+		p.Restart()
 		r := &importRun{ctx: ctx, tx: tx, res: &res, p: p}
 		if r.resolver, err = country.LoadResolver(ctx, tx); err != nil {
 			return err
