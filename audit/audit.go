@@ -83,21 +83,19 @@ const maxAttempts = 1000
 // the caller's write transaction — so the entry commits or rolls back
 // together with the change it describes.
 //
-// On PostgreSQL the entry is queued to go to the server with the COMMIT and
-// placed there under the chain's advisory lock (pgappend.go); errors then
-// come from the commit.
+// Where the entry goes in the chain is worked out from the head this
+// process remembers (heads), checked by the store so that an entry only
+// ever follows the real newest entry with its real hash:
 //
-// On SQLite the chain's head is remembered in memory (heads), so an append
-// is usually one statement: a guarded INSERT that adds seq N+1 only if the
-// entry the cached head names (seq N with that hash) is there, and does
-// nothing if seq N+1 already exists. When either test fails — another
-// process appended first, or the transaction that moved the cached head
-// rolled back — the newest entry is read from audit_log and the entry
-// inserted after it. That read is authoritative, because SQLite's write
-// transaction holds the store's only write lock from its start (BEGIN
-// IMMEDIATE), across processes too. An entry only ever follows the real
-// newest entry with its real hash: the chain cannot fork or break, whatever
-// the cache says.
+//   - On SQLite, one plain INSERT under the store's write lock; a head that
+//     another writer moved on is refused by the primary key and read again
+//     (sqliteappend.go).
+//   - On PostgreSQL, an INSERT queued to go to the server with the COMMIT,
+//     guarded in the same statement; a wrong guess makes the store run the
+//     whole transaction again with the entry placed by the server
+//     (pgappend.go). Errors then come from the commit.
+//   - In a bulk load's transaction (db.BulkTx), a guarded INSERT from a
+//     head of its own (insert, below).
 func (l *Log) Append(ctx context.Context, q db.Q, e Entry) error {
 	if skipForBench() {
 		return nil
@@ -106,10 +104,15 @@ func (l *Log) Append(ctx context.Context, q db.Q, e Entry) error {
 	if err != nil {
 		return err
 	}
-	if t, ok := q.(*db.Tx); ok && t.Dialect() == db.Postgres {
-		l.appendPG(ctx, t, r) // written with the COMMIT: pgappend.go
-		return nil
+	if t, ok := q.(*db.Tx); ok {
+		if t.Dialect() == db.Postgres {
+			l.appendPG(ctx, t, r) // written with the COMMIT: pgappend.go
+			return nil
+		}
+		return l.appendSQLite(ctx, t, r)
 	}
+	// Another kind of Q (a bulk load's transaction): the guarded way, with a
+	// cache of its own, moved when the entry is written.
 	key := headKey{dialect: q.Dialect(), inst: r.Institution}
 	h, cached := heads.get(key)
 	for attempt := 0; ; attempt++ {

@@ -11,37 +11,34 @@ import (
 	"vigil/db"
 )
 
-// heads remembers, per store dialect and institution, the last entry this
-// process appended and when it last signed a checkpoint of that chain.
+// heads remembers, per chain as one writer sees it (headKey), the newest
+// entry committed through this process and when it last signed a
+// checkpoint of that chain, and holds this process's lock on each chain
+// (used on PostgreSQL, pgappend.go).
 //
-// It is a hint, never trusted. On SQLite, Append's guarded insert checks
-// the cached head against audit_log inside the caller's transaction, so a
-// head made stale by a rolled-back transaction, by another process writing
-// the same store (the CLI beside the server), or by a second store in the
-// same process (tests, restores) costs one more statement and a fresh
-// read, not a broken or forked chain. On PostgreSQL the server places every
-// entry itself, and the cache only predicts seq and hash for a checkpoint
-// that is written only if the prediction was right (pgappend.go). Keeping
-// it in the package rather than in Log serves code that makes a fresh Log
-// for each task.
+// The head is a guess that the store checks, never trusted: a head made
+// stale by another process writing the same store (the CLI beside the
+// server, a second server), by another handle on it, or by a bulk load's
+// connection costs a re-read of the real head (SQLite) or a second run of
+// the transaction (PostgreSQL), not a broken or forked chain. It moves only
+// when the transaction that appended commits. Keeping it in the package
+// rather than in Log serves code that makes a fresh Log for each task.
 var heads = &headCache{m: map[headKey]*headState{}, locks: map[headKey]*sync.Mutex{}}
 
-// headKey names a chain. On PostgreSQL it includes the store, so that two
-// stores in one process (tests, restores) never share a guess; on SQLite
-// the guard re-reads a head from another store for the price of one
-// statement, and the key stays the dialect's.
+// headKey names a chain as one writer sees it. Transactions of a store
+// (db.Tx) key it by the store, so that two stores or two handles on one
+// file in a process never share a head; a bulk load's transaction, which
+// is no db.Tx, keys it without one and keeps its own, guarded cache.
 type headKey struct {
 	dialect db.Dialect
-	store   *db.DB // PostgreSQL only
+	store   *db.DB // nil for a bulk load's transaction
 	inst    string
 }
 
-// chainKey is the key of institution's chain in store d.
+// chainKey is the key of institution's chain in store d, as a *db.Tx of
+// either dialect appends to it.
 func chainKey(d *db.DB, inst string) headKey {
-	if d.Dialect == db.Postgres {
-		return headKey{dialect: db.Postgres, store: d, inst: inst}
-	}
-	return headKey{dialect: d.Dialect, inst: inst}
+	return headKey{dialect: d.Dialect, store: d, inst: inst}
 }
 
 type cachedHead struct {

@@ -27,6 +27,7 @@ func TestTailAfterLastCheckpoint(t *testing.T) {
 			t.Fatalf("report %+v", rep)
 		}
 
+		heads.forget()           // a server started after the cut (see TestCutWhileRunning)
 		appendN(t, d, l, "a", 2) // seqs 6 and 7 again
 		n, err := l.CheckpointIdle(ctx, d)
 		if err != nil || n != 1 {
@@ -39,6 +40,30 @@ func TestTailAfterLastCheckpoint(t *testing.T) {
 		_, err = Verify(ctx, d, pubOf(key))
 		if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "seq 7: checkpointed entry missing") {
 			t.Fatalf("tail cut after an idle checkpoint: %v", err)
+		}
+	})
+}
+
+// A cut made while a server runs: on SQLite the server remembers where the
+// chain ended, links its next entry there, and the cut shows as missing
+// entries; on PostgreSQL the entry's guard refuses that guess, the
+// transaction runs again the slow way, and the entry follows what is left
+// (the cut is then caught only by a checkpoint, as after a restart).
+func TestCutWhileRunning(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		newStore(t, d)
+		heads.forget()
+		l := &Log{}
+		appendN(t, d, l, "a", 4)
+		exec(t, d, "DELETE FROM audit_log WHERE institution_id = 'a' AND seq > 2")
+		appendN(t, d, l, "a", 1)
+		rep, err := Verify(ctx, d, nil)
+		if d.Dialect == db.SQLite {
+			if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "seq 3: seq gap: 5 follows 2 (2 entries removed)") {
+				t.Fatalf("SQLite: %v (report %+v)", err, rep)
+			}
+		} else if err != nil || rep.Entries != 3 {
+			t.Fatalf("PostgreSQL: %v (report %+v)", err, rep)
 		}
 	})
 }
@@ -59,9 +84,13 @@ func TestIntervalCheckpoint(t *testing.T) {
 	})
 }
 
-// A cached head that another writer has moved on — the CLI beside the
-// server, a second handle on the same file, a process that ran in between —
-// or that names an entry rolled back, is noticed by the guard and re-read.
+// A remembered head that another writer has moved on — the CLI beside the
+// server, a second handle on the same file, a bulk load's connection, a
+// process that ran in between — is behind the chain, and the entry placed
+// after it is refused and placed after the real head instead. A
+// transaction that rolls back never moves the remembered head. On
+// PostgreSQL a head that is wrong in other ways (only a cut or rewritten
+// chain makes one) is refused by the entry's guard as well.
 func TestStaleHeadIsReread(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		newStore(t, d)
@@ -72,29 +101,63 @@ func TestStaleHeadIsReread(t *testing.T) {
 		appendN(t, d, l, "a", 2)
 		heads.put(key, stale, false) // behind: seq 4 is taken
 		appendN(t, d, l, "a", 1)
-		heads.put(key, cachedHead{Seq: 6, Hash: strings.Repeat("0", 64)}, false) // right seq, wrong hash
+		boom := errors.New("rolled back")
+		for range 2 {
+			err := d.Write(ctx, "a", func(tx *db.Tx) error {
+				if err := l.Append(ctx, tx, Entry{Institution: "a", Action: "x"}); err != nil {
+					return err
+				}
+				return boom
+			})
+			if !errors.Is(err, boom) {
+				t.Fatal(err)
+			}
+		}
+		if h, _ := heads.get(key); h.Seq != 6 {
+			t.Fatalf("remembered head after two rolled-back appends: seq %d, want 6", h.Seq)
+		}
 		appendN(t, d, l, "a", 1)
-		heads.put(key, cachedHead{Seq: 40, Hash: "x"}, false) // ahead: as after a rollback
-		appendN(t, d, l, "a", 1)
+		if d.Dialect == db.Postgres {
+			heads.put(key, cachedHead{Seq: 7, Hash: strings.Repeat("0", 64)}, false) // right seq, wrong hash
+			appendN(t, d, l, "a", 1)
+			heads.put(key, cachedHead{Seq: 40, Hash: "x"}, false) // ahead
+			appendN(t, d, l, "a", 1)
+		} else {
+			appendN(t, d, l, "a", 2)
+		}
 		heads.forget() // a fresh process
 		appendN(t, d, l, "a", 1)
 		rows := list(t, d, "a", Filter{})
-		if len(rows) != 9 || rows[0].Seq != 9 {
-			t.Fatalf("%d rows, newest seq %d; want 9 and 9", len(rows), rows[0].Seq)
+		if len(rows) != 10 || rows[0].Seq != 10 {
+			t.Fatalf("%d rows, newest seq %d; want 10 and 10", len(rows), rows[0].Seq)
 		}
-		if rep := mustVerify(t, d, nil); rep.Entries != 9 {
+		if rep := mustVerify(t, d, nil); rep.Entries != 10 {
 			t.Fatalf("report %+v", rep)
 		}
-		// A second handle on the same store, as the CLI beside a server.
-		if d.Dialect == db.SQLite {
-			d2 := dbtest.Open(t, d.URL)
-			for i := range 4 {
-				appendOne(t, []*db.DB{d, d2}[i%2], l, Entry{Institution: "a", Action: "x", Detail: fmt.Sprint(i)})
-				heads.forget()
+		if d.Dialect != db.SQLite {
+			return
+		}
+		// A second handle on the same store, as the CLI beside a server,
+		// and a bulk load's connection, each remembering its own head.
+		d2 := dbtest.Open(t, d.URL)
+		b, err := d.Bulk(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		for i := range 9 {
+			e := Entry{Institution: "a", Action: "x", Detail: fmt.Sprint(i)}
+			switch i % 3 {
+			case 0, 1:
+				appendOne(t, []*db.DB{d, d2}[i%3], l, e)
+			case 2:
+				if err := b.Write(ctx, "a", func(tx *db.BulkTx) error { return l.Append(ctx, tx, e) }); err != nil {
+					t.Fatal(err)
+				}
 			}
-			if rep := mustVerify(t, d, nil); rep.Entries != 13 {
-				t.Fatalf("report %+v", rep)
-			}
+		}
+		if rep := mustVerify(t, d, nil); rep.Entries != 19 {
+			t.Fatalf("report %+v", rep)
 		}
 	})
 }
