@@ -106,8 +106,7 @@ func (l *Log) Append(ctx context.Context, q db.Q, e Entry) error {
 	}
 	if t, ok := q.(*db.Tx); ok {
 		if t.Dialect() == db.Postgres {
-			l.appendPG(ctx, t, r) // written with the COMMIT: pgappend.go
-			return nil
+			return l.appendPG(ctx, t, r) // written with the COMMIT: pgappend.go
 		}
 		return l.appendSQLite(ctx, t, r)
 	}
@@ -150,36 +149,25 @@ const insertColumns = `INSERT INTO audit_log (institution_id, seq, at, actor_id,
 	action, object_type, object_id, detail, prev_hash, hash) `
 
 // insert writes r unless seq r.Seq already exists, reporting whether it
-// did. When guarded (r's seq and prev_hash come from the cache, not from a
-// read in this transaction), it also requires that seq r.Seq-1 exists with
-// hash r.PrevHash: on PostgreSQL the row is then simply not inserted; on
-// SQLite the hash column gets NULL and the statement fails. The two forms
-// differ because SQLite runs an INSERT ... SELECT that reads its own table
-// through a temporary table, which costs more than the whole entry, while a
-// subquery in VALUES does not; and because PostgreSQL aborts the whole
-// transaction on any error. Either way the guard and the write are one
-// statement, one round trip.
+// did (SQLite only). When guarded (r's seq and prev_hash come from a bulk
+// load's cache, not from a read in this transaction), it also requires
+// that seq r.Seq-1 exists with hash r.PrevHash: otherwise the hash column
+// gets NULL and the statement fails, which undoes only this statement.
+// The guard sits in VALUES because an INSERT ... SELECT that reads its own
+// table goes through a temporary table, which costs more than the whole
+// entry.
 func insert(ctx context.Context, q db.Q, r *record, guarded bool) (bool, error) {
 	args := []any{r.Institution, r.Seq, r.At, r.ActorID, r.ActorName, r.IP,
 		r.Action, r.ObjectType, r.ObjectID, r.Detail, r.PrevHash}
 	var res sql.Result
 	var err error
-	switch {
-	case !guarded || r.Seq == 1: // the primary key alone shows whether the chain was empty
+	if !guarded || r.Seq == 1 { // the primary key alone shows whether the chain was empty
 		res, err = q.Exec(ctx, insertColumns+`VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (institution_id, seq) DO NOTHING`, append(args, r.Hash)...)
-	case q.Dialect() == db.SQLite:
+	} else {
 		res, err = q.Exec(ctx, insertColumns+`VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 			CASE WHEN EXISTS (SELECT 1 FROM audit_log WHERE institution_id = ? AND seq = ? AND hash = ?) THEN ? END)
 			ON CONFLICT (institution_id, seq) DO NOTHING`, append(args, r.Institution, r.Seq-1, r.PrevHash, r.Hash)...)
-	default:
-		// The CASTs give PostgreSQL the parameter types a bare SELECT
-		// list would leave unknown.
-		res, err = q.Exec(ctx, insertColumns+`SELECT CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT),
-			CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT),
-			CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT)
-			WHERE EXISTS (SELECT 1 FROM audit_log WHERE institution_id = ? AND seq = ? AND hash = ?)
-			ON CONFLICT (institution_id, seq) DO NOTHING`, append(args, r.Hash, r.Institution, r.Seq-1, r.PrevHash)...)
 	}
 	if err != nil {
 		return false, err

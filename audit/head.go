@@ -23,7 +23,7 @@ import (
 // the transaction (PostgreSQL), not a broken or forked chain. It moves only
 // when the transaction that appended commits. Keeping it in the package
 // rather than in Log serves code that makes a fresh Log for each task.
-var heads = &headCache{m: map[headKey]*headState{}, locks: map[headKey]*sync.Mutex{}}
+var heads = &headCache{m: map[headKey]*headState{}, locks: map[headKey]chan struct{}{}}
 
 // headKey names a chain as one writer sees it. Transactions of a store
 // (db.Tx) key it by the store, so that two stores or two handles on one
@@ -55,22 +55,28 @@ type headState struct {
 type headCache struct {
 	mu    sync.Mutex
 	m     map[headKey]*headState
-	locks map[headKey]*sync.Mutex
+	locks map[headKey]chan struct{}
 }
 
-// lock takes this process's lock on a chain and returns its release. A
-// PostgreSQL transaction holds it while it places its entries and commits
-// (pgappend.go), so that the next one starts from the head it left.
-func (c *headCache) lock(k headKey) (unlock func()) {
+// lock takes this process's lock on a chain and returns its release, or
+// gives up when ctx ends. A PostgreSQL transaction holds it while it
+// places its entries and commits (pgappend.go), so that the next one
+// starts from the head it left; a channel rather than a mutex, so that a
+// request does not wait past its deadline behind a commit that hangs.
+func (c *headCache) lock(ctx context.Context, k headKey) (unlock func(), err error) {
 	c.mu.Lock()
 	l, ok := c.locks[k]
 	if !ok {
-		l = &sync.Mutex{}
+		l = make(chan struct{}, 1)
 		c.locks[k] = l
 	}
 	c.mu.Unlock()
-	l.Lock()
-	return l.Unlock
+	select {
+	case l <- struct{}{}:
+		return func() { <-l }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("audit: waiting to write to the chain of %s: %w", k.inst, ctx.Err())
+	}
 }
 
 // drop forgets a chain's head (not when it last signed), so that the next

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
+	"fmt"
+	"slices"
 	"time"
 
 	"vigil/db"
@@ -20,13 +22,17 @@ import (
 // seq, prev_hash and hash from the remembered head, and pgFastInsert writes
 // the entry, guarded in the same statement. The primary key refuses the seq
 // if any entry already has it, and the guard makes the hash NULL (refused
-// by NOT NULL) unless the entry before it is the one Go remembered. So an
+// by NOT NULL) unless the entry before it is the one Go remembered and the
+// chain's advisory lock can be had without waiting (pgFastInsert). So an
 // entry is only ever written right after the real newest entry, whatever
 // the cache says; a wrong guess costs the transaction, not the chain.
 // Only another process appending to the same chain (the CLI beside the
 // server, a second server) makes the guess wrong. The commit then fails
 // with that violation, staleHead says so, the head is forgotten, and the
 // store runs the whole transaction again (db.Final.Retry) the slow way.
+// Two servers busy on one chain therefore run many of their transactions
+// twice (about half, measured with two handles writing as fast as they
+// can); one server and an occasional CLI command almost never do.
 //
 // The slow way, when this process does not know the head (after a start,
 // after a failed commit, after another process moved it), is two
@@ -45,7 +51,7 @@ import (
 // newest entry on the server costs as much again as the rest of the entry
 // (docs/security.md, "What the audit trail costs").
 
-const pgLock = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))"
+const pgLock = "SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ?, 0))"
 
 // pgInsert has the server compute the entry's hash over the same
 // length-prefixed encoding as record.computeHash. Go encodes every field it
@@ -94,15 +100,12 @@ const pgCheckpointSQL = `INSERT INTO audit_checkpoints (institution_id, seq, has
 // writer never fails for a fast one's sake.
 const pgFastInsert = insertColumns + `VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 	CASE WHEN EXISTS (SELECT 1 FROM audit_log WHERE institution_id = ? AND seq = ? AND hash = ?)
-		AND pg_try_advisory_xact_lock(hashtextextended(?, 0)) THEN CAST(? AS TEXT) END)`
+		AND pg_try_advisory_xact_lock(hashtextextended(current_schema() || ?, 0)) THEN CAST(? AS TEXT) END)`
 
-// pgFirstInsert writes a chain's first entry: the primary key alone refuses
-// it when the chain is not empty.
-const pgFirstInsert = insertColumns + `VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-	CASE WHEN pg_try_advisory_xact_lock(hashtextextended(?, 0)) THEN CAST(? AS TEXT) END)`
-
-// lockName names the advisory lock of a chain.
-func lockName(inst string) string { return "vigil-audit:" + inst }
+// lockName names the advisory lock of a chain, after the name of the
+// schema the store lives in (advisory locks are shared by the whole
+// database, and several stores can share one in their own schemas).
+func lockName(inst string) string { return ":vigil-audit:" + inst }
 
 // staleHead reports whether err is the refusal of an entry placed the fast
 // way: its seq already taken, or its predecessor not the remembered head.
@@ -115,10 +118,16 @@ func staleHead(err error) bool {
 		(pe.Code == "23502" && pe.TableName == "audit_log" && pe.ColumnName == "hash")
 }
 
-// pgTxKey keys, in a transaction's values, its pending entries of one chain.
-type pgTxKey struct{ inst string }
+// pgTxKey keys, in a transaction's values, its pending entries (pgTx).
+type pgTxKey struct{}
 
-// pgPending is a transaction's entries of one chain, placed at commit.
+// pgTx is a transaction's pending entries, by chain, placed at commit.
+type pgTx struct {
+	chains map[string]*pgPending
+	placed bool
+}
+
+// pgPending is a transaction's entries of one chain.
 type pgPending struct {
 	key     headKey
 	entries []pgEntry
@@ -132,28 +141,62 @@ type pgEntry struct {
 	r record
 }
 
-func (l *Log) appendPG(ctx context.Context, t *db.Tx, r record) {
-	p, _ := t.Value(pgTxKey{r.Institution}).(*pgPending)
+func (l *Log) appendPG(ctx context.Context, t *db.Tx, r record) error {
+	x, _ := t.Value(pgTxKey{}).(*pgTx)
+	if x == nil {
+		x = &pgTx{chains: map[string]*pgPending{}}
+		t.SetValue(pgTxKey{}, x)
+		t.BeforeCommit(func() error { return x.place(ctx, t) })
+	}
+	if x.placed {
+		// From a hook that runs at or after commit: there is no
+		// transaction left for the entry to be part of.
+		return fmt.Errorf("audit: append to %s after the transaction's entries were placed", r.Institution)
+	}
+	p := x.chains[r.Institution]
 	if p == nil {
 		p = &pgPending{key: chainKey(t.Store(), r.Institution)}
-		t.SetValue(pgTxKey{r.Institution}, p)
-		t.BeforeCommit(func() error { p.place(ctx, t); return nil })
+		x.chains[r.Institution] = p
 	}
 	p.entries = append(p.entries, pgEntry{l, r})
+	return nil
 }
 
-// place queues the finals of the pending entries, under this process's
-// lock on the chain, which is released when the transaction ends.
-func (p *pgPending) place(ctx context.Context, t *db.Tx) {
-	unlock := heads.lock(p.key)
-	t.OnEnd(func(committed bool) {
-		if committed && p.known {
-			heads.put(p.key, p.head, p.signed)
-		} else if !committed {
-			heads.drop(p.key) // whatever failed, read the head again next time
+// place takes this process's lock on each chain the transaction appends
+// to, in the order of the institution IDs, and queues that chain's
+// entries. One order for every transaction means two transactions that
+// append to the same chains never wait for each other in a circle, here or
+// (on the slow way, whose advisory locks are taken in the same order) on
+// the server. Each lock is released when the transaction ends.
+func (x *pgTx) place(ctx context.Context, t *db.Tx) error {
+	x.placed = true
+	insts := make([]string, 0, len(x.chains))
+	for inst := range x.chains {
+		insts = append(insts, inst)
+	}
+	slices.Sort(insts)
+	for _, inst := range insts {
+		p := x.chains[inst]
+		unlock, err := heads.lock(ctx, p.key)
+		if err != nil {
+			return err
 		}
-		unlock()
-	})
+		t.OnEnd(func(committed bool) {
+			if committed && p.known {
+				heads.put(p.key, p.head, p.signed)
+			} else if !committed {
+				heads.drop(p.key) // whatever failed, read the head again next time
+			}
+			unlock()
+		})
+		p.place(ctx, t)
+	}
+	return nil
+}
+
+// place queues the finals of one chain's entries, the fast way when this
+// process knows the head and this is not the transaction's second run.
+func (p *pgPending) place(ctx context.Context, t *db.Tx) {
 	h, known := heads.get(p.key)
 	if !known || t.Retried() {
 		p.placeSlow(ctx, t)
@@ -164,13 +207,9 @@ func (p *pgPending) place(ctx context.Context, t *db.Tx) {
 		r := e.r
 		r.Seq, r.PrevHash = h.Seq+1, h.Hash
 		r.Hash = r.computeHash()
-		args := []any{r.Institution, r.Seq, r.At, r.ActorID, r.ActorName, r.IP, r.Action, r.ObjectType, r.ObjectID, r.Detail, r.PrevHash}
-		if r.Seq == 1 {
-			t.Finally(db.Final{Label: label, SQL: pgFirstInsert, Args: append(args, lockName(r.Institution), r.Hash), Retry: staleHead})
-		} else {
-			t.Finally(db.Final{Label: label, SQL: pgFastInsert,
-				Args: append(args, r.Institution, r.Seq-1, r.PrevHash, lockName(r.Institution), r.Hash), Retry: staleHead})
-		}
+		t.Finally(db.Final{Label: label, SQL: pgFastInsert, Retry: staleHead,
+			Args: []any{r.Institution, r.Seq, r.At, r.ActorID, r.ActorName, r.IP, r.Action, r.ObjectType, r.ObjectID, r.Detail, r.PrevHash,
+				r.Institution, r.Seq - 1, r.PrevHash, lockName(r.Institution), r.Hash}})
 		h = cachedHead{Seq: r.Seq, Hash: r.Hash}
 		l := e.l
 		if l.Signer != nil && (r.Seq%int64(l.every()) == 0 || (!p.signed && heads.due(p.key, l.interval()))) {
@@ -204,12 +243,14 @@ func (p *pgPending) placeSlow(ctx context.Context, t *db.Tx) {
 		t.Finally(db.Final{Label: label, SQL: pgInsert,
 			Args: []any{r.Institution, r.At, r.ActorID, r.ActorName, r.IP, r.Action, r.ObjectType, r.ObjectID, r.Detail, pre, mid, post},
 			Row: func(scan func(...any) error) error {
+				if err := scan(&p.head.Seq, &p.head.Hash); err != nil {
+					return err
+				}
 				p.known = true
-				err := scan(&p.head.Seq, &p.head.Hash)
 				if e.l.Signer != nil && (p.head.Seq%int64(e.l.every()) == 0 || heads.due(p.key, e.l.interval())) {
 					due = e.l
 				}
-				return err
+				return nil
 			}})
 	}
 	t.AfterCommit(func() {

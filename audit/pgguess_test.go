@@ -1,9 +1,12 @@
 package audit
 
 import (
+	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"vigil/db"
 	"vigil/db/dbtest"
@@ -105,6 +108,94 @@ func TestPostgresWrongGuessRunsTransactionAgain(t *testing.T) {
 		t.Fatalf("%d notes, %d of them with their entry: want 96 and 96 (each note once, with its one entry)", notes, entries)
 	}
 	if rep := mustVerify(t, d, pubOf(key)); rep.Entries != 96 || rep.Checkpoints == 0 {
+		t.Fatalf("report %+v", rep)
+	}
+}
+
+// One process, many goroutines, one chain: this process's lock on the
+// chain makes every guess after the first write right, so no transaction
+// runs twice.
+func TestPostgresOneProcessNeverGuessesWrong(t *testing.T) {
+	d := dbtest.Postgres(t)
+	newStore(t, d)
+	l := &Log{}
+	heads.forget()
+	appendN(t, d, l, "a", 1)
+	var runs atomic.Int64
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 25 {
+				if err := d.Write(ctx, "a", func(tx *db.Tx) error {
+					runs.Add(1)
+					return l.Append(ctx, tx, Entry{Institution: "a", Action: "x", ObjectID: fmt.Sprint(g, i)})
+				}); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := runs.Load(); n != 200 {
+		t.Fatalf("%d runs for 200 writes: this process guessed wrong %d times", n, n-200)
+	}
+	mustVerify(t, d, nil)
+}
+
+// Transactions that append to the same two chains, in opposite orders, in
+// two processes at once: the chains are locked in one order whatever the
+// order of the appends, so none waits for another in a circle (which in
+// one process would hang on this process's locks, and across processes
+// would be a deadlock the server breaks by failing one).
+func TestPostgresTwoChainsOppositeOrder(t *testing.T) {
+	d := dbtest.Postgres(t)
+	d2 := dbtest.Open(t, d.URL)
+	newStore(t, d)
+	l := &Log{}
+	heads.forget()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	done := make(chan struct{})
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h, order := []*db.DB{d, d2}[g/2], []string{"a", "b"}
+			if g%2 == 1 {
+				order = []string{"b", "a"}
+			}
+			for i := range 50 {
+				cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+				err := h.Write(cctx, db.System, func(tx *db.Tx) error {
+					for _, inst := range order {
+						if err := l.Append(cctx, tx, Entry{Institution: inst, Action: "x", ObjectID: fmt.Sprint(g, i)}); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				cancel()
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("writers still waiting after 60 s: a lock cycle")
+	}
+	if len(errs) > 0 {
+		t.Fatalf("%d of 200 writes failed, first: %v", len(errs), errs[0])
+	}
+	if rep := mustVerify(t, d, nil); rep.Entries != 400 {
 		t.Fatalf("report %+v", rep)
 	}
 }

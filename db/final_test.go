@@ -148,15 +148,31 @@ func TestRetryRunsTheTransactionOnceMore(t *testing.T) {
 			tx.OnEnd(func(committed bool) {
 				trace = append(trace, map[bool]string{true: "commit", false: "rollback"}[committed])
 			})
+			tx.AfterCommit(func() { trace = append(trace, "after") })
 			return nil
 		})
 		got := strings.Join(trace, ",")
 		if d.Dialect == db.Postgres {
-			if err != nil || runs != 2 || got != "fn,before,rollback,fn,before,commit" {
+			if err != nil || runs != 2 || got != "fn,before,rollback,fn,before,commit,after" {
 				t.Fatalf("PostgreSQL: err %v, runs %d, trace %s", err, runs, got)
 			}
 		} else if err == nil || runs != 1 || got != "fn,before,rollback" {
 			t.Fatalf("SQLite (no retry): err %v, runs %d, trace %s", err, runs, got)
+		}
+
+		// A final that fails on the second run too: the error, after
+		// exactly two runs (PostgreSQL), never a third.
+		if d.Dialect == db.Postgres {
+			runs = 0
+			err = d.Write(ctx, db.System, func(tx *db.Tx) error {
+				runs++
+				tx.Finally(db.Final{SQL: "INSERT INTO institutions (id, name, country_code, created_at) VALUES ('seed-final', 'R', 'XVG', '2026-01-01T00:00:00Z')",
+					Retry: func(error) bool { return true }})
+				return nil
+			})
+			if err == nil || runs != 2 {
+				t.Fatalf("always failing: err %v, runs %d, want an error after two runs", err, runs)
+			}
 		}
 
 		// Retry declining, and the function's own error: one run each.

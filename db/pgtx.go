@@ -56,8 +56,8 @@ func (t *Tx) BeforeCommit(fn func() error) { t.before = append(t.before, fn) }
 func (t *Tx) OnEnd(fn func(committed bool)) { t.ends = append(t.ends, fn) }
 
 func (t *Tx) runBefore() error {
-	for _, fn := range t.before {
-		if err := fn(); err != nil {
+	for i := 0; i < len(t.before); i++ { // by index: a hook may queue another
+		if err := t.before[i](); err != nil {
 			return err
 		}
 	}
