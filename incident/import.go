@@ -558,9 +558,10 @@ func writeBatchOn(ctx context.Context, d *db.DB, bc *bulkConn, env importer.Env,
 			for _, e := range good[start:end] {
 				args = append(args, e.ID)
 			}
-			// "institution_id || ''" keeps SQLite's planner on the primary
-			// key: through the (institution_id, date_start) index it would
-			// read every event of the institution for each batch.
+			// "institution_id || ''" keeps the planner on the primary key:
+			// through a date index that begins with the institution column
+			// (PostgreSQL's; SQLite's before migration 0018) it would read
+			// every event of the institution for each batch.
 			rows, err := tx.Query(ctx, "SELECT id, row_hash FROM events WHERE institution_id || '' = ? AND id IN (?"+
 				strings.Repeat(", ?", end-start-1)+")", args...)
 			if err != nil {
