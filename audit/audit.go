@@ -110,8 +110,11 @@ func (l *Log) Append(ctx context.Context, q db.Q, e Entry) error {
 		}
 		return l.appendSQLite(ctx, t, r)
 	}
-	// Another kind of Q (a bulk load's transaction): the guarded way, with a
-	// cache of its own, moved when the entry is written.
+	// Another kind of Q (a bulk load's transaction, SQLite only): the
+	// guarded way, with a cache of its own, moved when the entry is written.
+	if q.Dialect() != db.SQLite {
+		return fmt.Errorf("audit: append to %s: a PostgreSQL entry needs the *db.Tx it commits with, not a %T", r.Institution, q)
+	}
 	key := headKey{dialect: q.Dialect(), inst: r.Institution}
 	h, cached := heads.get(key)
 	for attempt := 0; ; attempt++ {
@@ -124,7 +127,7 @@ func (l *Log) Append(ctx context.Context, q db.Q, e Entry) error {
 		r.Hash = r.computeHash()
 		ok, err := insert(ctx, q, &r, cached)
 		switch {
-		case err != nil && cached && q.Dialect() == db.SQLite:
+		case err != nil && cached:
 			// The SQLite guard fails as a NOT NULL error, which undoes
 			// this statement only; read the head and try again. Any
 			// other error comes back on that try.

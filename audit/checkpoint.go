@@ -64,7 +64,7 @@ func (l *Log) Checkpoint(ctx context.Context, d *db.DB, institution string) erro
 		if err != nil || h.Seq == 0 {
 			return err
 		}
-		heads.signed(chainKey(d, institution))
+		tx.AfterCommit(func() { heads.signed(chainKey(d, institution)) })
 		return l.sign(ctx, tx, Head{institution, h.Seq, h.Hash}, time.Now().UTC().Format(timeLayout))
 	})
 }

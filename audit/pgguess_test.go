@@ -55,9 +55,9 @@ func TestPostgresWrongGuessRunsTransactionAgain(t *testing.T) {
 	if runs != 8 {
 		t.Fatalf("%d runs, want 8", runs)
 	}
-	// A chain cut behind d's back (as the tamper tests do): d's guess names
-	// an entry that is gone, the guard refuses it, and the slow run places
-	// the entry after what is really there.
+	// A chain cut behind d2's back (as the tamper tests do): d2's guess
+	// names an entry that is gone, the guard refuses it, and the slow run
+	// places the entry after what is really there.
 	exec(t, d, "DELETE FROM audit_log WHERE institution_id = 'a' AND seq = 6")
 	exec(t, d, "DELETE FROM guess_notes WHERE id = 'n6'")
 	write(d2, "n7")

@@ -70,8 +70,10 @@ func (l *Log) appendSQLite(ctx context.Context, t *db.Tx, r record) error {
 		}
 		p.head, p.moved = cachedHead{Seq: r.Seq, Hash: r.Hash}, true
 		if l.Signer != nil && (r.Seq%int64(l.every()) == 0 || (!p.signed && heads.due(key, l.interval()))) {
+			if err := l.sign(ctx, t, Head{r.Institution, r.Seq, r.Hash}, r.At); err != nil {
+				return err
+			}
 			p.signed = true
-			return l.sign(ctx, t, Head{r.Institution, r.Seq, r.Hash}, r.At)
 		}
 		return nil
 	}

@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -95,6 +96,20 @@ func TestPanicRollsBack(t *testing.T) {
 				panic("handler bug")
 			})
 		}()
+		// A function that ends its goroutine (runtime.Goexit, as
+		// t.FailNow does) is no different.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			d.Write(ctx, db.System, func(tx *db.Tx) error {
+				if _, err := tx.Exec(ctx, "UPDATE institutions SET name = 'During' WHERE id = 'p1'"); err != nil {
+					t.Error(err)
+				}
+				runtime.Goexit()
+				return nil
+			})
+		}()
+		<-done
 		err := d.Write(ctx, db.System, func(tx *db.Tx) error {
 			if d.Dialect == db.Postgres {
 				if _, err := tx.Exec(ctx, "SET LOCAL lock_timeout = '2s'"); err != nil {

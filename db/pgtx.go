@@ -161,18 +161,21 @@ func (d *DB) attemptPG(ctx context.Context, pool *sql.DB, begin, institution str
 		return nil, err
 	}
 	t := &Tx{conn: conn, d: Postgres, db: d, retried: retried}
-	committed := false
+	committed, ended := false, false
 	defer conn.Close() // back to the pool; one left inside a transaction is discarded (stdlib's ResetSession)
 	defer func() {
-		// A panic in fn (recovered further up, by net/http say) must
-		// not leave the transaction open, holding its locks, on an
-		// idle pooled connection until someone checks it out again.
-		if p := recover(); p != nil {
+		// A panic in fn (recovered further up, by net/http say), or fn
+		// ending its goroutine (runtime.Goexit), must not leave the
+		// transaction open, holding its locks, on an idle pooled
+		// connection until someone checks it out again.
+		p := recover()
+		if !ended {
 			t.rollbackPG(ctx)
-			t.ended(false)
-			panic(p)
 		}
 		t.ended(committed)
+		if p != nil {
+			panic(p)
+		}
 	}()
 	err = withPgx(conn, func(c *pgx.Conn) error {
 		var b pgx.Batch
@@ -192,9 +195,10 @@ func (d *DB) attemptPG(ctx context.Context, pool *sql.DB, begin, institution str
 	}
 	if err != nil {
 		t.rollbackPG(ctx)
+		ended = true
 		return t, err
 	}
-	committed = true
+	ended, committed = true, true
 	return t, nil
 }
 

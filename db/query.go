@@ -171,30 +171,34 @@ func (d *DB) runSQLite(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, f
 	if pool == d.w {
 		t.cache = d.cache
 	}
-	committed := false
+	committed, ended := false, false
 	defer func() {
-		// A panic in fn (recovered further up, by net/http say) must not
-		// leave the transaction open: it would hold the store's write lock
-		// and every later write would wait for it, then fail.
-		if p := recover(); p != nil {
+		// A panic in fn (recovered further up, by net/http say), or fn
+		// ending its goroutine (runtime.Goexit, as t.FailNow does), must
+		// not leave the transaction open: it would hold the store's write
+		// lock and every later write would wait for it, then fail.
+		p := recover()
+		if !ended {
 			tx.Rollback()
-			t.ended(false)
-			panic(p)
 		}
 		t.ended(committed)
+		if p != nil {
+			panic(p)
+		}
 	}()
-	if err := fn(t); err != nil {
+	err = fn(t)
+	if err == nil {
+		err = t.runBefore()
+	}
+	if err == nil {
+		err = t.runFinals(ctx)
+	}
+	if err != nil {
 		tx.Rollback()
+		ended = true
 		return nil, err
 	}
-	if err := t.runBefore(); err != nil {
-		tx.Rollback()
-		return nil, err
-	}
-	if err := t.runFinals(ctx); err != nil {
-		tx.Rollback()
-		return nil, err
-	}
+	ended = true // a failed COMMIT ends the transaction too
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
