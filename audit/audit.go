@@ -199,6 +199,9 @@ func (l *Log) interval() time.Duration {
 // strings.Map also turns invalid UTF-8 into U+FFFD, which PostgreSQL would
 // otherwise reject, failing the change being audited.
 func clean(s string) string {
+	if printableASCII(s) {
+		return s // the usual case, without a look at every rune's class
+	}
 	return strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' ||
 			(r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') {
@@ -206,6 +209,17 @@ func clean(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// printableASCII reports whether s is only ASCII from space to tilde, which
+// clean leaves as it is.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // validInstitution rejects rather than cleans an institution ID: silently

@@ -340,3 +340,20 @@ func TestHashIsStable(t *testing.T) {
 		t.Fatalf("hash %s, want %s", got, want)
 	}
 }
+
+// clean drops control and bidirectional-override characters, so that an
+// entry reads the same wherever it is shown, and leaves everything else.
+func TestClean(t *testing.T) {
+	for in, want := range map[string]string{
+		"person.create":             "person.create",
+		"a b~!":                     "a b~!",
+		"line\nbreak\ttab\x7fdel":   "linebreaktabdel",
+		"évènement – ok":            "évènement – ok",
+		"x\u202eevil\u2066y\u2028z": "xevilyz",
+		"":                          "",
+	} {
+		if got := clean(in); got != want {
+			t.Errorf("clean(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
