@@ -73,8 +73,16 @@ type parsed struct {
 	row  int
 	ev   Event
 	bad  *rowError
-	hash string // content hash, set by prepare
-	vals []any  // the values insertEventsSQLite binds per row, set by prepare
+	hash string  // content hash, set by prepare
+	args rowArgs // the values insertEvents binds for the row, laid out by the parser
+}
+
+// rowArgs are a row's values as arguments of insertEventsRaw's INSERT, in
+// the batch's layout (batchBuf): vals the row's own, numbered for their
+// place in the statement, and stmt the whole statement's arguments, whose
+// shared values the writer fills in. Empty: the writer makes them.
+type rowArgs struct {
+	vals, stmt []driver.NamedValue
 }
 
 // prepare validates a parsed row and gives it its stable id and content
@@ -86,9 +94,9 @@ func (pr *parsed) prepare(inst, origin string) {
 
 // prepareWith is prepare with idOf giving the stable id of a dataset id
 // (stableIDs, which hashes the institution and dataset once) and, when
-// vals is not nil, the row's values appended to *vals (the batch's one
-// array) rather than to an array of their own.
-func (pr *parsed) prepareWith(inst, origin string, idOf func(string) string, vals *[]any) {
+// layout is not nil, the row's values laid out in *layout, the batch's
+// arguments (batchBuf).
+func (pr *parsed) prepareWith(inst, origin string, idOf func(string) string, layout *[]driver.NamedValue) {
 	if pr.bad != nil || pr.hash != "" {
 		return
 	}
@@ -101,25 +109,58 @@ func (pr *parsed) prepareWith(inst, origin string, idOf func(string) string, val
 	e.ID = idOf(e.OriginID)
 	e.InstitutionID = inst
 	pr.hash = e.rowHash()
-	if vals == nil || cap(*vals)-len(*vals) < rowValueCount {
-		pr.vals = e.rowValues(pr.hash)
-		return
+	if layout != nil {
+		pr.args = layOut(layout, e, pr.hash)
 	}
-	n := len(*vals)
-	*vals = e.appendRowValues(*vals, pr.hash)
-	pr.vals = (*vals)[n:len(*vals):len(*vals)]
 }
 
 // batchBuf is one batch of parsed rows with the array their values are
 // kept in. The writer hands each back once written, and the parser fills
 // it again: three batches' memory serves the whole import.
+//
+// vals holds the arguments of the batch's INSERT statements as
+// insertEventsRaw runs them, one statement after the other: the values all
+// rows share (filled in by the writer), then sqliteInsertRows rows' values.
+// The parser writes each row's values in place, numbered for their place in
+// the statement, so that the writer, the import's slowest part, need not
+// copy some 230,000 arguments per batch.
 type batchBuf struct {
 	rows []parsed
-	vals []any
+	vals []driver.NamedValue
 }
 
+// stmtArgs is how many arguments one full INSERT of insertEventsRaw takes.
+const stmtArgs = sharedValueCount + sqliteInsertRows*rowValueCount
+
 func newBatchBuf() *batchBuf {
-	return &batchBuf{rows: make([]parsed, 0, BatchSize), vals: make([]any, 0, BatchSize*rowValueCount)}
+	stmts := (BatchSize + sqliteInsertRows - 1) / sqliteInsertRows
+	return &batchBuf{rows: make([]parsed, 0, BatchSize), vals: make([]driver.NamedValue, 0, stmts*stmtArgs)}
+}
+
+// layOut appends e's values to the statement arguments in *layout, starting
+// a statement (its shared values left for the writer) when the last one is
+// full. It lays out nothing when *layout has no room.
+func layOut(layout *[]driver.NamedValue, e *Event, hash string) rowArgs {
+	l := *layout
+	start := len(l) - len(l)%stmtArgs // the statement's first argument
+	need := rowValueCount
+	if len(l) == start {
+		need += sharedValueCount
+	}
+	if cap(l)-len(l) < need || cap(l)-start < stmtArgs {
+		return rowArgs{}
+	}
+	if len(l) == start {
+		l = l[:start+sharedValueCount]
+	}
+	first := len(l)
+	var v [rowValueCount]any
+	e.rowValuesTo(&v, hash)
+	for j, x := range v {
+		l = append(l, driver.NamedValue{Ordinal: first - start + j + 1, Value: x})
+	}
+	*layout = l
+	return rowArgs{vals: l[first:len(l):len(l)], stmt: l[start : start+stmtArgs : start+stmtArgs]}
 }
 
 // reset empties b for reuse, dropping what it refers to.
@@ -495,7 +536,7 @@ func writeBatchOn(ctx context.Context, d *db.DB, bc *bulkConn, env importer.Env,
 	now := db.Now()
 	good := make([]*Event, 0, len(batch))
 	hashes := make([]string, 0, len(batch))
-	vals := make([][]any, 0, len(batch))
+	vals := make([]rowArgs, 0, len(batch))
 	// A batch whose ids only ever increase (a dataset in its own id order)
 	// cannot hold one twice; the map of ids seen is built from the first
 	// id out of order on.
@@ -514,7 +555,7 @@ func writeBatchOn(ctx context.Context, d *db.DB, bc *bulkConn, env importer.Env,
 			if len(good) == 0 || e.ID > good[len(good)-1].ID {
 				good = append(good, e)
 				hashes = append(hashes, h)
-				vals = append(vals, pr.vals)
+				vals = append(vals, pr.args)
 				continue
 			}
 			seen = make(map[string]int, len(batch))
@@ -524,13 +565,13 @@ func writeBatchOn(ctx context.Context, d *db.DB, bc *bulkConn, env importer.Env,
 		}
 		if j, dup := seen[e.ID]; dup {
 			// The same source id twice in one batch: the later row wins.
-			good[j], hashes[j], vals[j] = e, h, pr.vals
+			good[j], hashes[j], vals[j] = e, h, pr.args
 			continue
 		}
 		seen[e.ID] = len(good)
 		good = append(good, e)
 		hashes = append(hashes, h)
-		vals = append(vals, pr.vals)
+		vals = append(vals, pr.args)
 	}
 	if len(good) == 0 {
 		return r, nil
@@ -595,7 +636,7 @@ func writeBatchOn(ctx context.Context, d *db.DB, bc *bulkConn, env importer.Env,
 		}
 		inserts := make([]*Event, 0, len(good))
 		insertHashes := make([]string, 0, len(good))
-		insertVals := make([][]any, 0, len(good))
+		insertVals := make([]rowArgs, 0, len(good))
 		for i, e := range good {
 			old, ok := existing[e.ID]
 			switch {
@@ -642,9 +683,10 @@ func writeBatchOn(ctx context.Context, d *db.DB, bc *bulkConn, env importer.Env,
 }
 
 // insertEvents inserts new events, many rows per statement.
-// vals, when not nil, holds each row's values as rowValues gives them
-// (made by the parsing goroutine, to spare the writer the work).
-func insertEvents(ctx context.Context, tx db.Q, evs []*Event, hashes []string, vals [][]any) error {
+// vals, when not nil, holds each row's values as the parsing goroutine laid
+// them out (to spare the writer the work); a row without them gets them
+// from rowValues.
+func insertEvents(ctx context.Context, tx db.Q, evs []*Event, hashes []string, vals []rowArgs) error {
 	if len(evs) == 0 {
 		return nil
 	}
@@ -700,16 +742,17 @@ const sqliteInsertRows = 500
 // statement (numbered parameters ?1..?6, which SQLite lets a statement
 // use many times) and the 23 others per row: a quarter fewer values to
 // bind, each of which the pure-Go driver copies into C memory.
-func insertEventsSQLite(ctx context.Context, tx db.Q, evs []*Event, hashes []string, vals [][]any) error {
-	f := evs[0]
-	shared := []any{f.InstitutionID, f.Origin, f.Status, int(f.Sensitivity), f.CreatedBy, f.CreatedAt}
-	args := make([]any, 0, len(shared)+23*sqliteInsertRows)
+func insertEventsSQLite(ctx context.Context, tx db.Q, evs []*Event, hashes []string, vals []rowArgs) error {
+	shared := sharedValues(evs[0])
+	args := make([]any, 0, len(shared)+rowValueCount*sqliteInsertRows)
 	for start := 0; start < len(evs); start += sqliteInsertRows {
 		end := min(start+sqliteInsertRows, len(evs))
-		args = append(args[:0], shared...)
+		args = append(args[:0], shared[:]...)
 		for i := start; i < end; i++ {
-			if vals != nil && vals[i] != nil {
-				args = append(args, vals[i]...)
+			if vals != nil && vals[i].vals != nil {
+				for _, v := range vals[i].vals {
+					args = append(args, v.Value)
+				}
 			} else {
 				args = append(args, evs[i].rowValues(hashes[i])...)
 			}
@@ -730,29 +773,44 @@ var errNoRaw = errors.New("incident: no raw driver connection")
 // of some 12,000 values per statement and its look-up of the statement's
 // text (some 100 KB) in the statement cache. Every value rowValues makes
 // is already of a type the driver takes (string, int64, float64, nil).
-func insertEventsRaw(ctx context.Context, tx *bulkTx, evs []*Event, hashes []string, vals [][]any) error {
-	f := evs[0]
-	shared := []any{f.InstitutionID, f.Origin, f.Status, int64(f.Sensitivity), f.CreatedBy, f.CreatedAt}
+//
+// When a statement's rows are the ones the parser laid out for it, in
+// their order (every row of a file's fresh batch), their arguments are
+// used where they lie; otherwise they are copied.
+func insertEventsRaw(ctx context.Context, tx *bulkTx, evs []*Event, hashes []string, vals []rowArgs) error {
+	shared := sharedValues(evs[0])
 	return tx.Raw(func(dc any) error {
 		cp, ok := dc.(driver.ConnPrepareContext)
 		if !ok {
 			return errNoRaw
 		}
-		args := make([]driver.NamedValue, 0, len(shared)+23*sqliteInsertRows)
+		var buf []driver.NamedValue
 		for start := 0; start < len(evs); start += sqliteInsertRows {
 			end := min(start+sqliteInsertRows, len(evs))
-			args = args[:0]
-			for _, v := range shared {
-				args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
+			args := laidOut(vals, start, end)
+			if args == nil {
+				if buf == nil {
+					buf = make([]driver.NamedValue, 0, stmtArgs)
+				}
+				args = buf[:sharedValueCount]
+				for i := start; i < end; i++ {
+					var row []driver.NamedValue
+					if vals != nil {
+						row = vals[i].vals
+					}
+					if row == nil {
+						for _, v := range evs[i].rowValues(hashes[i]) {
+							args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
+						}
+						continue
+					}
+					for _, v := range row {
+						args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v.Value})
+					}
+				}
 			}
-			for i := start; i < end; i++ {
-				row := vals[i]
-				if row == nil {
-					row = evs[i].rowValues(hashes[i])
-				}
-				for _, v := range row {
-					args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
-				}
+			for k, v := range shared {
+				args[k] = driver.NamedValue{Ordinal: k + 1, Value: v}
 			}
 			var st driver.Stmt
 			if end-start == sqliteInsertRows && tx.bc.full != nil {
@@ -780,6 +838,34 @@ func insertEventsRaw(ctx context.Context, tx *bulkTx, evs []*Event, hashes []str
 	})
 }
 
+// laidOut is the arguments of the statement of rows start..end when the
+// parser laid those rows out, in that order, as one statement (the shared
+// values still to fill in), or nil.
+func laidOut(vals []rowArgs, start, end int) []driver.NamedValue {
+	if vals == nil {
+		return nil
+	}
+	stmt := vals[start].stmt
+	if stmt == nil || len(stmt) < sharedValueCount+(end-start)*rowValueCount {
+		return nil
+	}
+	for i := start; i < end; i++ {
+		if len(vals[i].vals) != rowValueCount || &vals[i].vals[0] != &stmt[sharedValueCount+(i-start)*rowValueCount] {
+			return nil
+		}
+	}
+	return stmt[:sharedValueCount+(end-start)*rowValueCount]
+}
+
+// sharedValueCount is how many values the rows of one INSERT share.
+const sharedValueCount = 6
+
+// sharedValues are the values insertEventsSQLite binds once per statement
+// for all its rows (sameBatchFields).
+func sharedValues(f *Event) [sharedValueCount]any {
+	return [sharedValueCount]any{f.InstitutionID, f.Origin, f.Status, int64(f.Sensitivity), f.CreatedBy, f.CreatedAt}
+}
+
 // rowValues are the values of an event's row that insertEventsSQLite binds
 // per row, in its column order.
 //
@@ -787,21 +873,23 @@ func insertEventsRaw(ctx context.Context, tx *bulkTx, evs []*Event, hashes []str
 // the column's TEXT affinity stores it as the same text, and an integer
 // costs the driver no copy into C memory.
 func (e *Event) rowValues(hash string) []any {
-	return e.appendRowValues(make([]any, 0, rowValueCount), hash)
+	var v [rowValueCount]any
+	e.rowValuesTo(&v, hash)
+	return v[:]
 }
 
 // rowValueCount is how many values rowValues gives.
 const rowValueCount = 23
 
-// appendRowValues appends rowValues(hash) to dst.
-func (e *Event) appendRowValues(dst []any, hash string) []any {
+// rowValuesTo sets *v to rowValues(hash).
+func (e *Event) rowValuesTo(v *[rowValueCount]any, hash string) {
 	var originID any = e.OriginID
 	if n, err := strconv.ParseInt(e.OriginID, 10, 64); err == nil && n > 0 && e.OriginID[0] != '0' && e.OriginID[0] != '+' {
 		originID = n
 	}
-	return append(dst, e.ID, originID, e.Title, e.Description, e.Violence, e.Country, e.CountryName,
+	*v = [rowValueCount]any{e.ID, originID, e.Title, e.Description, e.Violence, e.Country, e.CountryName,
 		e.Region, e.Admin1, e.Admin2, e.Place, nullFloat(e.Latitude), nullFloat(e.Longitude), int64(e.PlacePrecision),
-		e.DateStart, e.DateEnd, int64(e.DatePrecision), e.SideA, e.SideB, int64(e.Fatalities), int64(e.CivilianDeaths), e.SourcesText, hash)
+		e.DateStart, e.DateEnd, int64(e.DatePrecision), e.SideA, e.SideB, int64(e.Fatalities), int64(e.CivilianDeaths), e.SourcesText, hash}
 }
 
 var sqliteInsertCache sync.Map // rows → SQL text
