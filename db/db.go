@@ -11,6 +11,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -43,6 +44,11 @@ type DB struct {
 	r       *sql.DB
 	cache   *stmtCache
 	wmu     sync.Mutex // serialises SQLite write transactions in Go
+	// wconn is the SQLite connection every DB.Write transaction runs on,
+	// held for the store's life, and drv the statements prepared on its
+	// driver connection for Tx.ExecDriver (both guarded by wmu).
+	wconn *sql.Conn
+	drv   map[string]driver.Stmt
 }
 
 // Open connects to url, which is "sqlite:PATH" (or a bare path ending in .db)
@@ -82,8 +88,9 @@ func openSQLite(ctx context.Context, path, rawURL string) (*DB, error) {
 		return nil, err
 	}
 	// Two connections, but one write transaction at a time (wmu): the
-	// second lets statements be prepared for the cache while a
-	// transaction holds the first.
+	// first is held for the store's life and runs every write transaction
+	// (wconn), the second lets statements be prepared for the cache while
+	// a transaction holds the first.
 	w.SetMaxOpenConns(2)
 	w.SetConnMaxIdleTime(0)
 	r, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
@@ -92,8 +99,12 @@ func openSQLite(ctx context.Context, path, rawURL string) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(8)
-	d := &DB{Dialect: SQLite, URL: rawURL, w: w, r: r, cache: &stmtCache{pool: w, m: map[string]*sql.Stmt{}}}
+	d := &DB{Dialect: SQLite, URL: rawURL, w: w, r: r, cache: &stmtCache{pool: w, m: map[string]*sql.Stmt{}}, drv: map[string]driver.Stmt{}}
 	if err := d.ping(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if d.wconn, err = w.Conn(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -132,6 +143,19 @@ func (d *DB) Ping(ctx context.Context) error { return d.ping(ctx) }
 // Close closes both pools. On SQLite it first checkpoints the WAL so the
 // database file is complete on its own.
 func (d *DB) Close() error {
+	if d.wconn != nil {
+		d.wmu.Lock()
+		d.wconn.Raw(func(any) error { // finalised while their connection is open
+			for _, st := range d.drv {
+				st.Close()
+			}
+			return nil
+		})
+		d.drv = nil
+		d.wconn.Close()
+		d.wconn = nil
+		d.wmu.Unlock()
+	}
 	if d.Dialect == SQLite {
 		_, _ = d.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	}

@@ -41,7 +41,8 @@ type Tx struct {
 	values map[any]any    // per-transaction state of other packages (Value)
 	// commitFailed: the error came from the COMMIT's round trip (PostgreSQL)
 	commitFailed bool
-	retried      bool // second run after a final's Retry (PostgreSQL)
+	retried      bool      // second run after a final's Retry (PostgreSQL)
+	wconn        *sql.Conn // SQLite write transactions: the connection (ExecDriver)
 }
 
 // execer is what *sql.Tx and *sql.Conn have in common.
@@ -163,13 +164,20 @@ func (d *DB) runSQLite(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, f
 		d.wmu.Lock()
 		defer d.wmu.Unlock()
 	}
-	tx, err := pool.BeginTx(ctx, opts)
+	var tx *sql.Tx
+	var err error
+	if pool == d.w && d.wconn != nil {
+		tx, err = d.wconn.BeginTx(ctx, opts)
+	} else {
+		tx, err = pool.BeginTx(ctx, opts)
+	}
 	if err != nil {
 		return nil, err
 	}
 	t := &Tx{tx: tx, d: d.Dialect, db: d}
 	if pool == d.w {
 		t.cache = d.cache
+		t.wconn = d.wconn
 	}
 	committed, ended := false, false
 	defer func() {
