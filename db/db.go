@@ -47,8 +47,9 @@ type DB struct {
 	// wconn is the SQLite connection every DB.Write transaction runs on,
 	// held for the store's life, and drv the statements prepared on its
 	// driver connection for Tx.ExecDriver (both guarded by wmu).
-	wconn *sql.Conn
-	drv   map[string]driver.Stmt
+	wconn  *sql.Conn
+	drv    map[string]driver.Stmt
+	closed bool
 }
 
 // Open connects to url, which is "sqlite:PATH" (or a bare path ending in .db)
@@ -143,17 +144,10 @@ func (d *DB) Ping(ctx context.Context) error { return d.ping(ctx) }
 // Close closes both pools. On SQLite it first checkpoints the WAL so the
 // database file is complete on its own.
 func (d *DB) Close() error {
-	if d.wconn != nil {
+	if d.Dialect == SQLite {
 		d.wmu.Lock()
-		d.wconn.Raw(func(any) error { // finalised while their connection is open
-			for _, st := range d.drv {
-				st.Close()
-			}
-			return nil
-		})
-		d.drv = nil
-		d.wconn.Close()
-		d.wconn = nil
+		d.closeWriter()
+		d.closed = true
 		d.wmu.Unlock()
 	}
 	if d.Dialect == SQLite {
@@ -166,6 +160,48 @@ func (d *DB) Close() error {
 		}
 	}
 	return err
+}
+
+// keepWriter runs after every SQLite write transaction on the held writer
+// connection, under wmu. It gives the connection back to the pool and
+// takes a new one when the statement cache was emptied (database/sql frees
+// a statement's copy on a connection only when the connection is put
+// back) or the connection is gone (connDone), so that neither leaks nor
+// stops every later write.
+func (d *DB) keepWriter(ctx context.Context, connDone bool) {
+	d.cache.mu.Lock()
+	emptied := d.cache.emptied
+	d.cache.emptied = false
+	d.cache.mu.Unlock()
+	if emptied || connDone {
+		d.closeWriter()
+		d.renewWriter(ctx)
+	}
+}
+
+// renewWriter takes a connection from the writer pool to hold. If none can
+// be had, writes use the pool until a later one succeeds.
+func (d *DB) renewWriter(ctx context.Context) {
+	if c, err := d.w.Conn(context.WithoutCancel(ctx)); err == nil {
+		d.wconn, d.drv = c, map[string]driver.Stmt{}
+	}
+}
+
+// closeWriter finalises the driver statements on the held writer
+// connection, while it is open, and gives it back to the pool.
+func (d *DB) closeWriter() {
+	if d.wconn == nil {
+		return
+	}
+	d.wconn.Raw(func(any) error {
+		for _, st := range d.drv {
+			st.Close()
+		}
+		return nil
+	})
+	d.drv = nil
+	d.wconn.Close()
+	d.wconn = nil
 }
 
 // Redact hides a password in a database URL so it can be shown in messages.

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 )
@@ -19,6 +20,9 @@ import (
 // never SQL built at run time: each is kept prepared until the store
 // closes. Elsewhere it is Exec.
 func (t *Tx) ExecDriver(ctx context.Context, q string, args ...any) (int64, error) {
+	if t.done {
+		return 0, sql.ErrTxDone // not in autocommit on the writer connection
+	}
 	if t.wconn == nil {
 		res, err := t.Exec(ctx, q, args...)
 		if err != nil {

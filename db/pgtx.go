@@ -172,6 +172,7 @@ func (d *DB) attemptPG(ctx context.Context, pool *sql.DB, begin, institution str
 		if !ended {
 			t.rollbackPG(ctx)
 		}
+		t.done = true
 		t.ended(committed)
 		if p != nil {
 			panic(p)

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -43,6 +44,7 @@ type Tx struct {
 	commitFailed bool
 	retried      bool      // second run after a final's Retry (PostgreSQL)
 	wconn        *sql.Conn // SQLite write transactions: the connection (ExecDriver)
+	done         bool      // committed or rolled back
 }
 
 // execer is what *sql.Tx and *sql.Conn have in common.
@@ -61,9 +63,10 @@ func (t *Tx) ex() execer {
 
 // stmtCache maps SQL text to a statement prepared on the writer pool.
 type stmtCache struct {
-	pool *sql.DB
-	mu   sync.Mutex
-	m    map[string]*sql.Stmt
+	pool    *sql.DB
+	mu      sync.Mutex
+	m       map[string]*sql.Stmt
+	emptied bool // since the writer connection was last renewed
 }
 
 func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
@@ -77,6 +80,9 @@ func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
 			st.Close()
 			delete(c.m, k)
 		}
+		// Their copies on the held writer connection are only freed when
+		// it goes back to the pool (DB.keepWriter).
+		c.emptied = true
 	}
 	st, err := c.pool.PrepareContext(ctx, q)
 	if err != nil {
@@ -163,11 +169,20 @@ func (d *DB) runSQLite(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, f
 	if pool == d.w {
 		d.wmu.Lock()
 		defer d.wmu.Unlock()
+		if d.wconn == nil && !d.closed {
+			d.renewWriter(ctx) // lost earlier (keepWriter); without one, the pool serves
+		}
 	}
 	var tx *sql.Tx
 	var err error
-	if pool == d.w && d.wconn != nil {
-		tx, err = d.wconn.BeginTx(ctx, opts)
+	held := pool == d.w && d.wconn != nil
+	if held {
+		defer func() { d.keepWriter(ctx, errors.Is(err, sql.ErrConnDone)) }()
+		// Not ctx itself: database/sql would roll a transaction back on
+		// its own goroutine when ctx ends, and the next write on this
+		// held connection could begin before that rollback had run. The
+		// statements still get ctx; the rollback stays ours, below.
+		tx, err = d.wconn.BeginTx(context.WithoutCancel(ctx), opts)
 	} else {
 		tx, err = pool.BeginTx(ctx, opts)
 	}
@@ -177,6 +192,8 @@ func (d *DB) runSQLite(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, f
 	t := &Tx{tx: tx, d: d.Dialect, db: d}
 	if pool == d.w {
 		t.cache = d.cache
+	}
+	if held {
 		t.wconn = d.wconn
 	}
 	committed, ended := false, false
@@ -189,6 +206,7 @@ func (d *DB) runSQLite(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, f
 		if !ended {
 			tx.Rollback()
 		}
+		t.done = true
 		t.ended(committed)
 		if p != nil {
 			panic(p)
@@ -201,13 +219,16 @@ func (d *DB) runSQLite(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, f
 	if err == nil {
 		err = t.runFinals(ctx)
 	}
+	if err == nil {
+		err = ctx.Err() // a request that ended does not commit
+	}
 	if err != nil {
 		tx.Rollback()
 		ended = true
 		return nil, err
 	}
 	ended = true // a failed COMMIT ends the transaction too
-	if err := tx.Commit(); err != nil {
+	if err = tx.Commit(); err != nil {
 		return nil, err
 	}
 	committed = true
