@@ -57,10 +57,17 @@ func bulkLoad(ctx context.Context, d *db.DB, inst string, size int64) (bool, err
 	if d.Dialect != db.SQLite || rows < bulkMinRows {
 		return false, nil
 	}
+	// Counted in the date index alone: the key's range without
+	// instDateRange's "institution_id = ?", which SQLite checks on every
+	// event's row (the index holds the key, not the column), some 5 s of
+	// page reads for 1,000,000 stored events that a re-import of the same
+	// file paid before writing nothing. The range would also count an
+	// institution whose id began with inst's (ids are of one length), which
+	// only makes dropping the index less likely.
 	var n int64
 	err := d.Read(ctx, inst, func(tx *db.Tx) error {
-		scope, args := instDateRange(d.Dialect, inst, "", "")
-		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM events WHERE "+scope, args...).Scan(&n)
+		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM events WHERE (institution_id || date_start) >= ? AND (institution_id || date_start) <= ?",
+			inst, inst+":").Scan(&n)
 	})
 	return err == nil && rows*4 >= n, err
 }
