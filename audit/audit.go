@@ -165,8 +165,7 @@ func insert(ctx context.Context, q db.Q, r *record, guarded bool) (bool, error) 
 	var res sql.Result
 	var err error
 	if !guarded || r.Seq == 1 { // the primary key alone shows whether the chain was empty
-		res, err = q.Exec(ctx, insertColumns+`VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (institution_id, seq) DO NOTHING`, append(args, r.Hash)...)
+		res, err = q.Exec(ctx, sqliteInsert, append(args, r.Hash)...)
 	} else {
 		res, err = q.Exec(ctx, insertColumns+`VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 			CASE WHEN EXISTS (SELECT 1 FROM audit_log WHERE institution_id = ? AND seq = ? AND hash = ?) THEN ? END)

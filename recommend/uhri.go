@@ -12,7 +12,6 @@ import (
 
 	"vigil/access"
 	"vigil/audit"
-	"vigil/country"
 	"vigil/db"
 	"vigil/importer"
 )
@@ -92,26 +91,18 @@ func ImportUHRI(ctx context.Context, d *db.DB, files []string, p *importer.Progr
 	err := d.Write(ctx, db.System, func(tx *db.Tx) error {
 		total = importer.Result{Errors: []importer.RowError{}} // fn may run twice (db.Write): start from nothing
 		p.Restart()
-		cr, err := country.LoadResolver(ctx, tx)
+		cr, err := importResolver(ctx, tx)
 		if err != nil {
 			return err
-		}
-		if cr.Empty() {
-			return errors.New("the country list is empty: run `vigil import countries DIR` (e.g. ../shared/data/iso3166) first, so that country names can be mapped to ISO codes")
 		}
 		// Rows are matched against what the store holds in one read, new
 		// ones written by the loader in large statements at the end, and
 		// the search's facet index told of the whole import as one change
 		// (one delta instead of one per row).
-		existing, err := loadBySource(ctx, tx, "uhri")
+		existing, num, before, err := startImport(ctx, tx, "uhri")
 		if err != nil {
 			return err
 		}
-		num, err := nextNum(ctx, tx)
-		if err != nil {
-			return err
-		}
-		before := tokenBeforeWrite(ctx, tx)
 		var written []deltaRow
 		ld := &loader{q: tx}
 		fresh := map[string]*Recommendation{} // new in this import, not yet written

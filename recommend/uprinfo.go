@@ -142,12 +142,9 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 		total = importer.Result{Errors: []importer.RowError{}}
 		notes.Reset()
 		p.Restart()
-		res, err := country.LoadResolver(ctx, tx)
+		res, err := importResolver(ctx, tx)
 		if err != nil {
 			return err
-		}
-		if res.Empty() {
-			return errors.New("the country list is empty: run `vigil import countries DIR` (e.g. ../shared/data/iso3166) first, so that country names can be mapped to ISO codes")
 		}
 		if tx.Dialect() == db.SQLite {
 			// A bulk load: keep the pages of this transaction in memory
@@ -173,15 +170,10 @@ func ImportUPRInfo(ctx context.Context, d *db.DB, files []string, p *importer.Pr
 		// The files are parsed on other goroutines while this one writes
 		// the rows of the files before them.
 		all := readAll(files, res, p)
-		existing, err := loadBySource(ctx, tx, "upr-info")
+		existing, num, before, err := startImport(ctx, tx, "upr-info")
 		if err != nil {
 			return err
 		}
-		num, err := nextNum(ctx, tx)
-		if err != nil {
-			return err
-		}
-		before := tokenBeforeWrite(ctx, tx)
 		var written []deltaRow // for the search's facet index
 		seen := map[string]int{}
 		ld := &loader{q: tx}
@@ -287,6 +279,29 @@ func checksOn(ctx context.Context, q db.Q) error {
 	}
 	_, err := q.Exec(context.WithoutCancel(ctx), "PRAGMA ignore_check_constraints = OFF")
 	return err
+}
+
+// importResolver is the country list the imports map State names through,
+// or an error saying how to load it when it is empty.
+func importResolver(ctx context.Context, q db.Q) (*country.Resolver, error) {
+	cr, err := country.LoadResolver(ctx, q)
+	if err == nil && cr.Empty() {
+		err = errors.New("the country list is empty: run `vigil import countries DIR` (e.g. ../shared/data/iso3166) first, so that country names can be mapped to ISO codes")
+	}
+	return cr, err
+}
+
+// startImport reads what an import of source needs before it writes: the
+// source's stored recommendations, the next free full-text key, and the
+// search index's token (tokenBeforeWrite).
+func startImport(ctx context.Context, q db.Q, source string) (existing map[string]*Recommendation, num int64, before string, err error) {
+	if existing, err = loadBySource(ctx, q, source); err != nil {
+		return nil, 0, "", err
+	}
+	if num, err = nextNum(ctx, q); err != nil {
+		return nil, 0, "", err
+	}
+	return existing, num, tokenBeforeWrite(ctx, q), nil
 }
 
 func loadBySource(ctx context.Context, q db.Q, source string) (map[string]*Recommendation, error) {
